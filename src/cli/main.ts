@@ -1,0 +1,62 @@
+/**
+ * `mediconfusion` command-line entry. Every subcommand calls the same src/core code as the app.
+ */
+import type { CliCommand } from './command.ts';
+import { UsageError } from './command.ts';
+
+type Loader = () => Promise<{ command: CliCommand }>;
+
+/** Subcommands, loaded lazily so `--help` stays instant. */
+export const commands: Record<string, Loader> = {};
+
+export function registerCommand(name: string, loader: Loader): void {
+  commands[name] = loader;
+}
+
+async function loadAll(): Promise<void> {
+  await import('./registry.ts');
+}
+
+export async function usage(): Promise<string> {
+  await loadAll();
+  const lines = ['Usage: mediconfusion <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(commands)) {
+    const { command } = await load();
+    lines.push(`  ${name.padEnd(20)} ${command.summary}`);
+  }
+  lines.push('', 'Run `mediconfusion <command> --help` for the options of a command.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  await loadAll();
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await usage());
+    return 0;
+  }
+  if (name === '--version') {
+    console.log('0.1.0');
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`Unknown command "${name}". Run \`mediconfusion --help\` to list the commands.`);
+    return 2;
+  }
+  const { command } = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}

@@ -1,0 +1,4 @@
+/** One line per subcommand; each lives in src/cli/commands/<name>.ts. */
+import { registerCommand } from './main.ts';
+
+registerCommand('fixtures', () => import('./commands/fixtures.ts'));

@@ -1,0 +1,116 @@
+/**
+ * A small typed builder for ONNX graphs on top of onnx-proto. Used by the fixture encoders,
+ * the random-weight benchmark graphs and the BiomedCLIP converter, in Node and in workers.
+ */
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+
+export type Dim = number | string;
+
+export interface AttributeValues {
+  [name: string]: number | number[] | string | Float32Array | undefined;
+}
+
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const INT64 = onnx.TensorProto.DataType.INT64;
+
+function valueInfo(name: string, dims: Dim[], elemType = FLOAT) {
+  return onnx.ValueInfoProto.create({
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  });
+}
+
+function attribute(name: string, value: number | number[] | string) {
+  const A = onnx.AttributeProto.AttributeType;
+  if (typeof value === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(value) };
+  if (Array.isArray(value)) {
+    return Number.isInteger(value[0]) || value.length === 0
+      ? { name, type: A.INTS, ints: value }
+      : { name, type: A.FLOATS, floats: value };
+  }
+  return Number.isInteger(value) && !name.match(/^(epsilon|alpha|beta)$/)
+    ? { name, type: A.INT, i: value }
+    : { name, type: A.FLOAT, f: value };
+}
+
+export class GraphBuilder {
+  private readonly nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
+  private readonly initializers: ReturnType<typeof onnx.TensorProto.create>[] = [];
+  private readonly inputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
+  private readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
+  private counter = 0;
+
+  constructor(private readonly name: string) {}
+
+  input(name: string, dims: Dim[]): string {
+    this.inputs.push(valueInfo(name, dims));
+    return name;
+  }
+
+  output(name: string, dims: Dim[]): void {
+    this.outputs.push(valueInfo(name, dims));
+  }
+
+  /** A float32 constant stored as raw little-endian bytes. */
+  weight(name: string, dims: number[], values: Float32Array): string {
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (values.length !== size) throw new Error(`Weight ${name}: ${values.length} values for shape [${dims}].`);
+    const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    this.initializers.push(onnx.TensorProto.create({ name, dims, dataType: FLOAT, rawData: raw.slice() }));
+    return name;
+  }
+
+  int64(name: string, values: number[]): string {
+    this.initializers.push(onnx.TensorProto.create({ name, dims: [values.length], dataType: INT64, int64Data: values }));
+    return name;
+  }
+
+  /** Adds a node and returns the name of its (first) output. */
+  op(opType: string, inputs: string[], attrs: AttributeValues = {}, outputName?: string): string {
+    const out = outputName ?? `${opType.toLowerCase()}_${this.counter++}`;
+    const attribute_ = Object.entries(attrs)
+      .filter((e): e is [string, number | number[] | string] => e[1] !== undefined && !(e[1] instanceof Float32Array))
+      .map(([k, v]) => attribute(k, v));
+    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [out], name: out, attribute: attribute_ }));
+    return out;
+  }
+
+  /** Serialises the model (IR version 8, default opset 17). */
+  toBytes(opset = 17): Uint8Array {
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      producerName: 'mediconfusion-explorer',
+      opsetImport: [{ domain: '', version: opset }],
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
+    });
+    return onnx.ModelProto.encode(model).finish();
+  }
+}
+
+/** Deterministic uniform floats in [-scale, scale] (mulberry32), so fixtures are reproducible. */
+export function seededUniform(seed: number, count: number, scale: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[i] = (u * 2 - 1) * scale;
+  }
+  return out;
+}
