@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { decodeNpy, decodeNpyMatrix, encodeNpy } from '../../src/core/formats/npy.ts';
+
+describe('.npy v1', () => {
+  it('round-trips float32 matrices with a 64-byte aligned header', () => {
+    const data = Float32Array.from({ length: 12 }, (_, i) => i / 3);
+    const bytes = encodeNpy({ dtype: '<f4', shape: [3, 4], data });
+    expect((bytes.length - data.byteLength) % 64).toBe(0);
+    const back = decodeNpyMatrix(bytes);
+    expect(back.rows).toBe(3);
+    expect(back.cols).toBe(4);
+    expect([...back.data]).toEqual([...data]);
+  });
+
+  it('rejects what it cannot read with a sentence', () => {
+    expect(() => decodeNpy(new Uint8Array([1, 2, 3]))).toThrow(/Not a \.npy file/);
+    const bad = encodeNpy({ dtype: '<f4', shape: [2, 2], data: new Float32Array(4) }).slice(0, 70);
+    expect(() => decodeNpy(bad)).toThrow(/truncated/);
+  });
+});
