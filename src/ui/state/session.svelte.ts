@@ -1,0 +1,170 @@
+/**
+ * The one session state: encoders chosen, thresholds, floor, per-image cap and view settings.
+ * Sliders, draggable threshold lines and presets all write the same fields here; the state is
+ * persisted (debounced) through a settings store and restored on load.
+ */
+
+export interface ThresholdPreset {
+  id: 'mediconfusion' | 'mmvp';
+  label: string;
+  clipMin: number;
+  dinoMax: number;
+  description: string;
+}
+
+export const PRESETS: ThresholdPreset[] = [
+  {
+    id: 'mediconfusion',
+    label: 'MediConfusion',
+    clipMin: 0.9,
+    dinoMax: 0.75,
+    description: 'BiomedCLIP > 0.90 and DINOv2 < 0.75, as in MediConfusion (ICLR 2025).',
+  },
+  {
+    id: 'mmvp',
+    label: 'MMVP',
+    clipMin: 0.95,
+    dinoMax: 0.6,
+    description: 'CLIP > 0.95 and DINOv2 < 0.60, as in MMVP ("Eyes Wide Shut?").',
+  },
+];
+
+export interface SessionSnapshot {
+  clipEncoderId: string;
+  dinoEncoderId: string;
+  clipMin: number;
+  dinoMax: number;
+  floor: number;
+  maxPerImage: number;
+  excludeNearDuplicates: boolean;
+  duplicateThreshold: number;
+  sameCategoryOnly: boolean;
+  projection: 'pca' | 'umap';
+  backendPreference: 'auto' | 'webgpu' | 'wasm';
+  keepOriginals: boolean;
+  theme: 'system' | 'light' | 'dark';
+}
+
+export const DEFAULT_SESSION: SessionSnapshot = {
+  clipEncoderId: 'biomedclip',
+  dinoEncoderId: 'dinov2-small',
+  clipMin: 0.9,
+  dinoMax: 0.75,
+  floor: 0.8,
+  maxPerImage: 0,
+  excludeNearDuplicates: true,
+  duplicateThreshold: 0.97,
+  sameCategoryOnly: false,
+  projection: 'pca',
+  backendPreference: 'auto',
+  keepOriginals: false,
+  theme: 'system',
+};
+
+export interface SettingsBackend {
+  load(key: string): Promise<unknown>;
+  save(key: string, value: unknown): Promise<void>;
+}
+
+const SESSION_KEY = 'session';
+
+function clamp(value: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, value));
+}
+
+/** Restores what it can from an untrusted stored value; unknown or invalid fields keep defaults. */
+export function sanitiseSnapshot(value: unknown): SessionSnapshot {
+  const out: SessionSnapshot = { ...DEFAULT_SESSION };
+  if (!value || typeof value !== 'object') return out;
+  const v = value as Record<string, unknown>;
+  const num = (k: keyof SessionSnapshot, lo: number, hi: number) => {
+    if (typeof v[k] === 'number' && Number.isFinite(v[k])) (out[k] as number) = clamp(v[k] as number, lo, hi);
+  };
+  const str = <K extends keyof SessionSnapshot>(k: K, allowed?: readonly string[]) => {
+    if (typeof v[k] === 'string' && (!allowed || allowed.includes(v[k] as string))) (out[k] as string) = v[k] as string;
+  };
+  const bool = (k: keyof SessionSnapshot) => {
+    if (typeof v[k] === 'boolean') (out[k] as boolean) = v[k] as boolean;
+  };
+  str('clipEncoderId');
+  str('dinoEncoderId');
+  num('clipMin', -1, 1);
+  num('dinoMax', -1, 1);
+  num('floor', -1, 1);
+  num('maxPerImage', 0, 1000);
+  num('duplicateThreshold', 0, 1);
+  bool('excludeNearDuplicates');
+  bool('sameCategoryOnly');
+  bool('keepOriginals');
+  str('projection', ['pca', 'umap']);
+  str('backendPreference', ['auto', 'webgpu', 'wasm']);
+  str('theme', ['system', 'light', 'dark']);
+  return out;
+}
+
+export class SessionState {
+  clipEncoderId = $state(DEFAULT_SESSION.clipEncoderId);
+  dinoEncoderId = $state(DEFAULT_SESSION.dinoEncoderId);
+  clipMin = $state(DEFAULT_SESSION.clipMin);
+  dinoMax = $state(DEFAULT_SESSION.dinoMax);
+  floor = $state(DEFAULT_SESSION.floor);
+  maxPerImage = $state(DEFAULT_SESSION.maxPerImage);
+  excludeNearDuplicates = $state(DEFAULT_SESSION.excludeNearDuplicates);
+  duplicateThreshold = $state(DEFAULT_SESSION.duplicateThreshold);
+  sameCategoryOnly = $state(DEFAULT_SESSION.sameCategoryOnly);
+  projection = $state(DEFAULT_SESSION.projection);
+  backendPreference = $state(DEFAULT_SESSION.backendPreference);
+  keepOriginals = $state(DEFAULT_SESSION.keepOriginals);
+  theme = $state(DEFAULT_SESSION.theme);
+
+  /** The preset whose thresholds match exactly, or 'custom'. */
+  readonly preset = $derived(
+    PRESETS.find((p) => Math.abs(p.clipMin - this.clipMin) < 1e-9 && Math.abs(p.dinoMax - this.dinoMax) < 1e-9)?.id ?? 'custom',
+  );
+
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  snapshot(): SessionSnapshot {
+    return {
+      clipEncoderId: this.clipEncoderId,
+      dinoEncoderId: this.dinoEncoderId,
+      clipMin: this.clipMin,
+      dinoMax: this.dinoMax,
+      floor: this.floor,
+      maxPerImage: this.maxPerImage,
+      excludeNearDuplicates: this.excludeNearDuplicates,
+      duplicateThreshold: this.duplicateThreshold,
+      sameCategoryOnly: this.sameCategoryOnly,
+      projection: this.projection,
+      backendPreference: this.backendPreference,
+      keepOriginals: this.keepOriginals,
+      theme: this.theme,
+    };
+  }
+
+  apply(snapshot: SessionSnapshot): void {
+    Object.assign(this, snapshot);
+  }
+
+  /** Thresholds are kept at or above the floor: candidates below it were never stored. */
+  setThresholds(clipMin: number, dinoMax: number): void {
+    this.clipMin = clamp(Math.round(clipMin * 1000) / 1000, this.floor, 1);
+    this.dinoMax = clamp(Math.round(dinoMax * 1000) / 1000, -1, 1);
+  }
+
+  applyPreset(id: ThresholdPreset['id']): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (preset) this.setThresholds(preset.clipMin, preset.dinoMax);
+  }
+
+  async restore(backend: SettingsBackend): Promise<void> {
+    this.apply(sanitiseSnapshot(await backend.load(SESSION_KEY)));
+  }
+
+  /** Call from an $effect that reads `snapshot()`: writes at most every `delayMs`. */
+  scheduleSave(backend: SettingsBackend, delayMs = 300): void {
+    const value = this.snapshot();
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void backend.save(SESSION_KEY, value), delayMs);
+  }
+}
