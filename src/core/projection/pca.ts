@@ -73,7 +73,7 @@ export function pca(data: Float32Array, n: number, d: number, options: PcaOption
   orthonormalise(basis, block, d);
 
   let image = new Float64Array(block * d);
-  let ritz = { values: new Float64Array(block), vectors: new Float64Array(block * block) };
+  let ritz: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(block), vectors: new Float64Array(block * block) };
   let iterations = 0;
   const divisor = Math.max(1, n - 1);
 
