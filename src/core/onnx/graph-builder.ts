@@ -40,9 +40,22 @@ function attribute(name: string, value: number | number[] | string) {
     : { name, type: A.FLOAT, f: value };
 }
 
+/**
+ * Produces a weight's float32 values only when the model is serialised, so a large model
+ * (ViT-B/16: ~344 MB) is streamed tensor by tensor and never held twice in memory.
+ */
+export type WeightSource = () => Float32Array | Promise<Float32Array>;
+
+interface LazyInitializer {
+  name: string;
+  dims: number[];
+  source: WeightSource;
+}
+
 export class GraphBuilder {
   private readonly nodes: ReturnType<typeof onnx.NodeProto.create>[] = [];
   private readonly initializers: ReturnType<typeof onnx.TensorProto.create>[] = [];
+  private readonly lazyInitializers: LazyInitializer[] = [];
   private readonly inputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private counter = 0;
@@ -67,6 +80,12 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 constant whose values are produced while streaming the model (see {@link toChunks}). */
+  lazyWeight(name: string, dims: number[], source: WeightSource): string {
+    this.lazyInitializers.push({ name, dims, source });
+    return name;
+  }
+
   int64(name: string, values: number[]): string {
     this.initializers.push(onnx.TensorProto.create({ name, dims: [values.length], dataType: INT64, int64Data: values }));
     return name;
@@ -84,6 +103,7 @@ export class GraphBuilder {
 
   /** Serialises the model (IR version 8, default opset 17). */
   toBytes(opset = 17): Uint8Array {
+    if (this.lazyInitializers.length > 0) throw new Error('This graph has lazy weights: serialise it with toChunks().');
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'mediconfusion-explorer',
@@ -98,6 +118,64 @@ export class GraphBuilder {
     });
     return onnx.ModelProto.encode(model).finish();
   }
+
+  /**
+   * Streams the serialised model: the header and graph structure first, then one lazy weight at a
+   * time as its own `initializer` field. Protobuf readers merge repeated fields in any order, so
+   * the bytes equal a normal ModelProto; lengths are known before any weight is produced.
+   */
+  async *toChunks(opset = 17): AsyncGenerator<Uint8Array> {
+    const header = onnx.ModelProto.encode(
+      onnx.ModelProto.create({ irVersion: 8, producerName: 'mediconfusion-explorer', opsetImport: [{ domain: '', version: opset }] }),
+    ).finish();
+    const graphBody = onnx.GraphProto.encode(
+      onnx.GraphProto.create({
+        name: this.name,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      }),
+    ).finish();
+    const tensorHeads = this.lazyInitializers.map((w) => {
+      const head = onnx.TensorProto.encode(onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: FLOAT })).finish();
+      const rawLength = w.dims.reduce((a, b) => a * b, 1) * 4;
+      const rawPrefix = concatBytes([Uint8Array.of(0x4a), varint(rawLength)]); // field 9 (raw_data), length-delimited
+      return { head, rawPrefix, rawLength, tensorLength: head.length + rawPrefix.length + rawLength };
+    });
+    let graphLength = graphBody.length;
+    for (const t of tensorHeads) graphLength += 1 + varint(t.tensorLength).length + t.tensorLength;
+    yield concatBytes([header, Uint8Array.of(0x3a), varint(graphLength), graphBody]); // field 7 (graph)
+    for (let i = 0; i < this.lazyInitializers.length; i++) {
+      const w = this.lazyInitializers[i];
+      const t = tensorHeads[i];
+      const values = await w.source();
+      if (values.length * 4 !== t.rawLength) throw new Error(`Weight ${w.name}: ${values.length} values for shape [${w.dims}].`);
+      yield concatBytes([Uint8Array.of(0x2a), varint(t.tensorLength), t.head, t.rawPrefix]); // field 5 (initializer)
+      yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    }
+  }
+}
+
+function varint(value: number): Uint8Array {
+  const bytes: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    bytes.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  bytes.push(v);
+  return Uint8Array.from(bytes);
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Deterministic uniform floats in [-scale, scale] (mulberry32), so fixtures are reproducible. */
