@@ -1,0 +1,148 @@
+/**
+ * Embeddings, keyed (sha256, encoderId, revision), stored L2-normalised. A whole encoder's matrix
+ * loads in pages of `getAll` over the `byEncoder` index into one Float32Array, in sha256 order.
+ */
+import type { Connection } from './db.ts';
+import type { EmbeddingRecord } from './schema.ts';
+
+export interface EmbeddingInput {
+  sha256: string;
+  vector: Float32Array;
+}
+
+/** One encoder's embeddings as a row-major matrix. */
+export interface EmbeddingMatrix {
+  encoderId: string;
+  revision: string;
+  /** Vector length; 0 when there are no rows. */
+  dim: number;
+  /** The SHA-256 of each row. */
+  rows: string[];
+  /** rows.length x dim floats, row-major. */
+  matrix: Float32Array;
+  /** Requested rows with no stored embedding (their matrix rows are zero). Empty unless rows were requested. */
+  missing: string[];
+}
+
+/**
+ * A unit-length copy of `vector` in its own buffer. (A view into a larger batch buffer would
+ * otherwise be stored with that whole buffer.)
+ */
+export function normalised(vector: Float32Array): Float32Array {
+  let sumOfSquares = 0;
+  for (let i = 0; i < vector.length; i++) sumOfSquares += vector[i] * vector[i];
+  const norm = Math.sqrt(sumOfSquares);
+  if (!Number.isFinite(norm) || norm === 0) {
+    throw new RangeError('An embedding is zero or not finite; the encoder output is unusable for this image.');
+  }
+  const unit = new Float32Array(vector.length);
+  for (let i = 0; i < vector.length; i++) unit[i] = vector[i] / norm;
+  return unit;
+}
+
+/** The record for one embedding, normalised. */
+export function embeddingRecord(sha256: string, encoderId: string, revision: string, vector: Float32Array): EmbeddingRecord {
+  const unit = normalised(vector);
+  return { sha256, encoderId, revision, dim: unit.length, vector: unit };
+}
+
+/** Key range over one encoder revision in the `byEncoder` index, starting after `afterSha256`. */
+function encoderRange(encoderId: string, revision: string, afterSha256?: string): IDBKeyRange {
+  // Arrays sort after strings, so [encoderId, revision, []] is above every sha256 of that revision.
+  const upper = [encoderId, revision, []];
+  return afterSha256 === undefined
+    ? IDBKeyRange.bound([encoderId, revision], upper)
+    : IDBKeyRange.bound([encoderId, revision, afterSha256], upper, true);
+}
+
+/** Access to the `embeddings` object store. */
+export class EmbeddingsTable {
+  constructor(private readonly connection: () => Connection) {}
+
+  /** Stores embeddings of one encoder revision in one transaction (replacing same keys). */
+  putMany(encoderId: string, revision: string, entries: readonly EmbeddingInput[]): Promise<void> {
+    const records = entries.map((e) => embeddingRecord(e.sha256, encoderId, revision, e.vector));
+    return this.connection().write(['embeddings'], async (tx) => {
+      const store = tx.objectStore('embeddings');
+      await Promise.all(records.map((r) => store.put(r)));
+    });
+  }
+
+  get(sha256: string, encoderId: string, revision: string): Promise<EmbeddingRecord | undefined> {
+    return this.connection().db.get('embeddings', [sha256, encoderId, revision]);
+  }
+
+  async has(sha256: string, encoderId: string, revision: string): Promise<boolean> {
+    return (await this.connection().db.getKey('embeddings', [sha256, encoderId, revision])) !== undefined;
+  }
+
+  count(encoderId: string, revision: string): Promise<number> {
+    return this.connection().db.countFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision));
+  }
+
+  /** The hashes embedded by one encoder revision, in sha256 order. */
+  async hashes(encoderId: string, revision: string): Promise<string[]> {
+    const keys = await this.connection().db.getAllKeysFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision));
+    return keys.map((key) => key[0]);
+  }
+
+  /**
+   * Loads one encoder revision's embeddings as a matrix: all of them in sha256 order, or, when
+   * `rows` is given, exactly those rows in that order (missing ones zero and listed).
+   */
+  async loadMatrix(
+    encoderId: string,
+    revision: string,
+    options: { rows?: readonly string[]; pageSize?: number } = {},
+  ): Promise<EmbeddingMatrix> {
+    const pageSize = options.pageSize ?? 1024;
+    const wanted = options.rows ? new Map(options.rows.map((sha, i) => [sha, i])) : undefined;
+    return this.connection().read(['embeddings'], async (tx) => {
+      const index = tx.objectStore('embeddings').index('byEncoder');
+      const total = options.rows ? options.rows.length : await index.count(encoderRange(encoderId, revision));
+      const rows: string[] = options.rows ? [...options.rows] : [];
+      const found = new Uint8Array(total);
+      let matrix = new Float32Array(0);
+      let dim = 0;
+      let after: string | undefined;
+      let next = 0;
+      for (;;) {
+        const page = await index.getAll(encoderRange(encoderId, revision, after), pageSize);
+        for (const record of page) {
+          if (dim === 0) {
+            dim = record.dim;
+            matrix = new Float32Array(total * dim);
+          }
+          if (record.vector.length !== dim) {
+            throw new Error(
+              `Stored embeddings of ${encoderId}@${revision} have different lengths (${dim} and ${record.vector.length}); re-embed the images with this encoder.`,
+            );
+          }
+          const row = wanted ? wanted.get(record.sha256) : next++;
+          if (row === undefined) continue;
+          if (!wanted) rows.push(record.sha256);
+          matrix.set(record.vector, row * dim);
+          found[row] = 1;
+        }
+        if (page.length < pageSize) break;
+        after = page[page.length - 1].sha256;
+      }
+      const missing = wanted ? rows.filter((_, i) => !found[i]) : [];
+      return { encoderId, revision, dim, rows, matrix, missing };
+    });
+  }
+
+  /** Removes every embedding of one encoder revision; returns how many. */
+  deleteEncoder(encoderId: string, revision: string): Promise<number> {
+    return this.connection().write(['embeddings'], async (tx) => {
+      let removed = 0;
+      let cursor = await tx.objectStore('embeddings').index('byEncoder').openKeyCursor(encoderRange(encoderId, revision));
+      while (cursor) {
+        await tx.objectStore('embeddings').delete(cursor.primaryKey);
+        removed++;
+        cursor = await cursor.continue();
+      }
+      return removed;
+    });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Items: one record per distinct file content (SHA-256). Putting the same bytes again keeps the
+ * first record and remembers the extra path, so a double drop never makes a second item.
+ */
+import type { Connection, WriteTx } from './db.ts';
+import type { ItemRecord } from './schema.ts';
+
+/** An item as ingest produces it; `aliases` and `addedAt` are filled in by the store. */
+export type NewItem = Omit<ItemRecord, 'aliases' | 'addedAt'> & { aliases?: string[]; addedAt?: number };
+
+export interface PutItemResult {
+  /** The record as stored after the put. */
+  item: ItemRecord;
+  /** False when the same bytes were already stored (the put only added an alias or the original). */
+  created: boolean;
+}
+
+/** Folds a repeated drop of the same bytes into the stored record. */
+function mergeRepeat(stored: ItemRecord, incoming: NewItem): ItemRecord {
+  const merged: ItemRecord = { ...stored, aliases: [...(stored.aliases ?? [])] };
+  const path = incoming.relativePath || incoming.name;
+  const known = path === (stored.relativePath || stored.name) || merged.aliases.includes(path);
+  if (!known) merged.aliases.push(path);
+  // Opting in later to "keep images" should keep the bytes of items dropped before.
+  if (!merged.original && incoming.original) merged.original = incoming.original;
+  if (!merged.dicom && incoming.dicom) merged.dicom = incoming.dicom;
+  return merged;
+}
+
+function changed(a: ItemRecord, b: ItemRecord): boolean {
+  return a.aliases.length !== b.aliases.length || a.original !== b.original || a.dicom !== b.dicom;
+}
+
+async function putInTx(tx: WriteTx<'items'>, incoming: NewItem, now: number): Promise<PutItemResult> {
+  const store = tx.objectStore('items');
+  const stored = await store.get(incoming.sha256);
+  if (!stored) {
+    const item: ItemRecord = { ...incoming, aliases: incoming.aliases ?? [], addedAt: incoming.addedAt ?? now };
+    await store.put(item);
+    return { item, created: true };
+  }
+  const merged = mergeRepeat(stored, incoming);
+  if (changed(stored, merged)) await store.put(merged);
+  return { item: merged, created: false };
+}
+
+/** Access to the `items` object store. */
+export class ItemsTable {
+  constructor(private readonly connection: () => Connection) {}
+
+  /** Stores an item, or folds a repeated drop of the same bytes into the stored one. */
+  async put(item: NewItem): Promise<PutItemResult> {
+    const [result] = await this.putMany([item]);
+    return result;
+  }
+
+  /** Stores several items in one transaction: all of them or, on failure, none. */
+  putMany(items: readonly NewItem[]): Promise<PutItemResult[]> {
+    const now = Date.now();
+    return this.connection().write(['items'], async (tx) => {
+      const results: PutItemResult[] = [];
+      for (const item of items) results.push(await putInTx(tx, item, now + results.length));
+      return results;
+    });
+  }
+
+  get(sha256: string): Promise<ItemRecord | undefined> {
+    return this.connection().db.get('items', sha256);
+  }
+
+  /** The items for these hashes, in the same order (undefined where unknown). */
+  getMany(hashes: readonly string[]): Promise<(ItemRecord | undefined)[]> {
+    return this.connection().read(['items'], (tx) => Promise.all(hashes.map((h) => tx.objectStore('items').get(h))));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.connection().db.getKey('items', sha256)) !== undefined;
+  }
+
+  /** Every item in order of arrival. */
+  all(): Promise<ItemRecord[]> {
+    return this.connection().db.getAllFromIndex('items', 'byAddedAt');
+  }
+
+  /** Every item's hash in order of arrival. */
+  async hashes(): Promise<string[]> {
+    const keys = await this.connection().db.getAllKeysFromIndex('items', 'byAddedAt');
+    return keys.map(String);
+  }
+
+  count(): Promise<number> {
+    return this.connection().db.count('items');
+  }
+
+  /** Keeps (or, with undefined, forgets) the file's bytes for an item. Returns false if unknown. */
+  setOriginal(sha256: string, original: Blob | undefined): Promise<boolean> {
+    return this.update(sha256, (item) => {
+      if (original) item.original = original;
+      else delete item.original;
+    });
+  }
+
+  /** Chooses the frame of a multi-frame DICOM to show and embed. Returns false if unknown. */
+  setFrameIndex(sha256: string, frameIndex: number): Promise<boolean> {
+    return this.update(sha256, (item) => {
+      item.frameIndex = frameIndex;
+    });
+  }
+
+  /** Forgets every kept original (the user turned "keep images in this browser" off); returns how many. */
+  dropOriginals(): Promise<number> {
+    return this.connection().write(['items'], async (tx) => {
+      let dropped = 0;
+      let cursor = await tx.objectStore('items').openCursor();
+      while (cursor) {
+        if (cursor.value.original) {
+          const { original: _dropped, ...rest } = cursor.value;
+          await cursor.update(rest);
+          dropped++;
+        }
+        cursor = await cursor.continue();
+      }
+      return dropped;
+    });
+  }
+
+  /** Removes an item with its embeddings, jobs and caption, in one transaction. */
+  delete(sha256: string): Promise<void> {
+    return this.connection().write(['items', 'embeddings', 'jobs', 'captions'], async (tx) => {
+      await tx.objectStore('items').delete(sha256);
+      const range = IDBKeyRange.bound([sha256], [sha256, []]);
+      await tx.objectStore('embeddings').delete(range);
+      let job = await tx.objectStore('jobs').index('byTarget').openCursor(range);
+      while (job) {
+        await job.delete();
+        job = await job.continue();
+      }
+      await tx.objectStore('captions').delete(sha256);
+    });
+  }
+
+  private update(sha256: string, change: (item: ItemRecord) => void): Promise<boolean> {
+    return this.connection().write(['items'], async (tx) => {
+      const item = await tx.objectStore('items').get(sha256);
+      if (!item) return false;
+      change(item);
+      await tx.objectStore('items').put(item);
+      return true;
+    });
+  }
+}
