@@ -1,0 +1,59 @@
+/**
+ * The one error type decoders raise. `message` is a full sentence meant for the user (what is
+ * wrong, what to do); `code` is short and stable, for grouping rows in a "Skipped files" list.
+ */
+export type DecodeErrorCode =
+  | 'empty'
+  | 'truncated'
+  | 'unknown-format'
+  | 'not-an-image'
+  | 'too-large'
+  | 'corrupt'
+  | 'unsupported'
+  | 'webp-unavailable'
+  | 'dicom-no-pixels'
+  | 'dicom-unsupported-transfer-syntax'
+  | 'dicom-corrupt'
+  | 'timeout'
+  | 'read-failed';
+
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+  constructor(
+    readonly code: DecodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Text of anything thrown (libraries throw strings and plain objects too). */
+export function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+}
+
+/**
+ * Runs `work` and turns anything it throws, other than a DecodeError, into one with `code` and a
+ * sentence built by `explain` from the library's own message.
+ */
+export async function withDecodeErrors<T>(
+  code: DecodeErrorCode,
+  explain: (detail: string) => string,
+  work: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (thrown) {
+    if (thrown instanceof DecodeError) throw thrown;
+    if (thrown instanceof RangeError && /allocat|Array buffer|Invalid typed array length/i.test(thrown.message)) {
+      throw new DecodeError('too-large', 'The image needs more memory than this device can give it; try a smaller image.');
+    }
+    throw new DecodeError(code, explain(describeThrown(thrown)));
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * DICOM decoding for display: one frame (the middle one unless `frameIndex` says otherwise) as
+ * an 8-bit image, plus a summary of NON-identifying metadata. Patient, institution, accession
+ * and study/series/instance UIDs are never read into anything this module returns.
+ */
+import type { DecodedImage } from '../image.ts';
+import { DecodeError } from '../decode/errors.ts';
+import { checkPixelLimit, DEFAULT_MAX_PIXELS } from '../decode/limits.ts';
+import { toDisplayImage } from './display.ts';
+import { readPalette } from './palette.ts';
+import { parseDicomBytes, readPixelAttributes, TAG } from './parse.ts';
+import { decodeFrame } from './pixels.ts';
+import { pixelEncoding, transferSyntaxName } from './transfer-syntax.ts';
+
+export { configureWasmCodecs, type WasmCodecConfig, type WasmCodecName } from './wasm-codecs.ts';
+export { transferSyntaxName } from './transfer-syntax.ts';
+
+/** Non-identifying facts about a DICOM file, safe to store and export. */
+export interface DicomSummary {
+  modality: string | null;
+  bodyPart: string | null;
+  rows: number;
+  columns: number;
+  frames: number;
+  /** The frame shown (0-based). */
+  frameIndex: number;
+  transferSyntaxUid: string;
+  transferSyntaxName: string;
+  photometricInterpretation: string;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: 'unsigned' | 'signed';
+  /** Row spacing, column spacing in mm, when stated. */
+  pixelSpacing: [number, number] | null;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  /** The VOI window applied to greyscale images (null for colour). */
+  window: { center: number; width: number; source: 'tags' | 'min-max' } | null;
+}
+
+export interface DicomDecodeOptions {
+  /** 0-based frame to show; default: the middle frame. */
+  frameIndex?: number;
+  maxPixels?: number;
+}
+
+export interface DecodedDicom {
+  image: DecodedImage;
+  summary: DicomSummary;
+}
+
+export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions = {}): Promise<DecodedDicom> {
+  const { dataSet, transferSyntaxUid } = parseDicomBytes(bytes);
+  const syntaxName = transferSyntaxName(transferSyntaxUid);
+  const preliminary = readPixelAttributes(dataSet);
+  if (!dataSet.elements[TAG.pixelData] && !dataSet.elements[TAG.floatPixelData]) {
+    throw new DecodeError(
+      'dicom-no-pixels',
+      'This DICOM file contains no image (no Pixel Data element); it may be a report, a structured document or a presentation state.',
+    );
+  }
+  if (preliminary.rows === 0 || preliminary.columns === 0) {
+    throw new DecodeError('dicom-corrupt', 'This DICOM file has pixel data but no Rows / Columns; the file is damaged.');
+  }
+  checkPixelLimit(preliminary.columns, preliminary.rows, options.maxPixels ?? DEFAULT_MAX_PIXELS);
+  const encoding = pixelEncoding(transferSyntaxUid);
+  if (encoding === 'unsupported') {
+    throw new DecodeError(
+      'dicom-unsupported-transfer-syntax',
+      `This DICOM file uses the transfer syntax ${transferSyntaxUid} (${syntaxName}), which this app cannot decode; convert it to an uncompressed or JPEG 2000 transfer syntax first.`,
+    );
+  }
+  const frames = preliminary.frames;
+  const requested = options.frameIndex ?? Math.floor(frames / 2);
+  if (!Number.isInteger(requested) || requested < 0 || requested >= frames) {
+    throw new DecodeError('unsupported', `Frame ${requested + 1} was asked for but this DICOM file has ${frames} frame(s); pick a frame from 1 to ${frames}.`);
+  }
+  const attributes = readPixelAttributes(dataSet, requested);
+  const frame = await decodeFrame(dataSet, attributes, requested, encoding, `${syntaxName} (${transferSyntaxUid})`);
+  const palette = frame.photometric === 'PALETTE COLOR' ? readPalette(dataSet) : undefined;
+  const { image, window } = toDisplayImage(frame, attributes, palette);
+  return {
+    image,
+    summary: {
+      modality: attributes.modality ?? null,
+      bodyPart: attributes.bodyPart ?? null,
+      rows: attributes.rows,
+      columns: attributes.columns,
+      frames,
+      frameIndex: requested,
+      transferSyntaxUid,
+      transferSyntaxName: syntaxName,
+      photometricInterpretation: attributes.photometric,
+      samplesPerPixel: attributes.samplesPerPixel,
+      bitsAllocated: attributes.bitsAllocated,
+      bitsStored: attributes.bitsStored,
+      pixelRepresentation: attributes.pixelRepresentation === 1 ? 'signed' : 'unsigned',
+      pixelSpacing: attributes.pixelSpacing ?? null,
+      rescaleSlope: attributes.rescaleSlope,
+      rescaleIntercept: attributes.rescaleIntercept,
+      window: window ?? null,
+    },
+  };
+}
