@@ -1,0 +1,11 @@
+/** Benchmark formats: MediConfusion dataset.json, captions, answers, export, zip, session, scoring. */
+export * from './errors.ts';
+export * from './csv.ts';
+export * from './dataset.ts';
+export * from './captions.ts';
+export * from './answers.ts';
+export * from './import.ts';
+export * from './export.ts';
+export * from './zip.ts';
+export * from './session.ts';
+export * from './score.ts';
