@@ -154,6 +154,15 @@ export class Connection {
     this.closedReason ??= reason;
   }
 
+  /** Runs a single-request read on the database, with the store's error mapping. */
+  async get<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.db);
+    } catch (error) {
+      throw mapStoreError(error, this.closedReason);
+    }
+  }
+
   /** Runs `work` in one read-only transaction. */
   async read<N extends Names, T>(names: N[], work: (tx: ReadTx<N>) => Promise<T>): Promise<T> {
     try {

@@ -60,7 +60,7 @@ export class EmbeddingsTable {
   constructor(private readonly connection: () => Connection) {}
 
   /** Stores embeddings of one encoder revision in one transaction (replacing same keys). */
-  putMany(encoderId: string, revision: string, entries: readonly EmbeddingInput[]): Promise<void> {
+  async putMany(encoderId: string, revision: string, entries: readonly EmbeddingInput[]): Promise<void> {
     const records = entries.map((e) => embeddingRecord(e.sha256, encoderId, revision, e.vector));
     return this.connection().write(['embeddings'], async (tx) => {
       const store = tx.objectStore('embeddings');
@@ -69,20 +69,20 @@ export class EmbeddingsTable {
   }
 
   get(sha256: string, encoderId: string, revision: string): Promise<EmbeddingRecord | undefined> {
-    return this.connection().db.get('embeddings', [sha256, encoderId, revision]);
+    return this.connection().get((db) => db.get('embeddings', [sha256, encoderId, revision]));
   }
 
   async has(sha256: string, encoderId: string, revision: string): Promise<boolean> {
-    return (await this.connection().db.getKey('embeddings', [sha256, encoderId, revision])) !== undefined;
+    return (await this.connection().get((db) => db.getKey('embeddings', [sha256, encoderId, revision]))) !== undefined;
   }
 
   count(encoderId: string, revision: string): Promise<number> {
-    return this.connection().db.countFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision));
+    return this.connection().get((db) => db.countFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision)));
   }
 
   /** The hashes embedded by one encoder revision, in sha256 order. */
   async hashes(encoderId: string, revision: string): Promise<string[]> {
-    const keys = await this.connection().db.getAllKeysFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision));
+    const keys = await this.connection().get((db) => db.getAllKeysFromIndex('embeddings', 'byEncoder', encoderRange(encoderId, revision)));
     return keys.map((key) => key[0]);
   }
 

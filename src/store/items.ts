@@ -65,7 +65,7 @@ export class ItemsTable {
   }
 
   get(sha256: string): Promise<ItemRecord | undefined> {
-    return this.connection().db.get('items', sha256);
+    return this.connection().get((db) => db.get('items', sha256));
   }
 
   /** The items for these hashes, in the same order (undefined where unknown). */
@@ -74,22 +74,22 @@ export class ItemsTable {
   }
 
   async has(sha256: string): Promise<boolean> {
-    return (await this.connection().db.getKey('items', sha256)) !== undefined;
+    return (await this.connection().get((db) => db.getKey('items', sha256))) !== undefined;
   }
 
   /** Every item in order of arrival. */
   all(): Promise<ItemRecord[]> {
-    return this.connection().db.getAllFromIndex('items', 'byAddedAt');
+    return this.connection().get((db) => db.getAllFromIndex('items', 'byAddedAt'));
   }
 
   /** Every item's hash in order of arrival. */
   async hashes(): Promise<string[]> {
-    const keys = await this.connection().db.getAllKeysFromIndex('items', 'byAddedAt');
+    const keys = await this.connection().get((db) => db.getAllKeysFromIndex('items', 'byAddedAt'));
     return keys.map(String);
   }
 
   count(): Promise<number> {
-    return this.connection().db.count('items');
+    return this.connection().get((db) => db.count('items'));
   }
 
   /** Keeps (or, with undefined, forgets) the file's bytes for an item. Returns false if unknown. */

@@ -174,12 +174,13 @@ export class JobsTable {
   /** Number of jobs in each state, for all encoders or one revision. */
   async counts(encoderId?: string, revision?: string): Promise<JobCounts> {
     const states: JobState[] = ['pending', 'running', 'done', 'failed'];
-    const db = this.connection().db;
-    const values = await Promise.all(
-      states.map((state) =>
-        encoderId === undefined || revision === undefined
-          ? db.countFromIndex('jobs', 'byState', state)
-          : db.countFromIndex('jobs', 'byClaim', [state, encoderId, revision]),
+    const values = await this.connection().read(['jobs'], (tx) =>
+      Promise.all(
+        states.map((state) =>
+          encoderId === undefined || revision === undefined
+            ? tx.objectStore('jobs').index('byState').count(state)
+            : tx.objectStore('jobs').index('byClaim').count([state, encoderId, revision]),
+        ),
       ),
     );
     return { pending: values[0], running: values[1], done: values[2], failed: values[3] };
@@ -187,7 +188,7 @@ export class JobsTable {
 
   /** Jobs in one state, oldest first. */
   list(state: JobState): Promise<JobRecord[]> {
-    return this.connection().db.getAllFromIndex('jobs', 'byState', state);
+    return this.connection().get((db) => db.getAllFromIndex('jobs', 'byState', state));
   }
 
   /** Sorts the items of pending jobs by where their pixels can come from (see the module note). */

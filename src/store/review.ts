@@ -35,7 +35,7 @@ export class DecisionsTable {
 
   /** The decision on the pair {a, b} (in either order), if any was written. */
   get(a: string, b: string): Promise<DecisionRecord | undefined> {
-    return this.connection().db.get('decisions', pairKey(a, b));
+    return this.connection().get((db) => db.get('decisions', pairKey(a, b)));
   }
 
   /**
@@ -56,12 +56,12 @@ export class DecisionsTable {
 
   /** Every decision. */
   all(): Promise<DecisionRecord[]> {
-    return this.connection().db.getAll('decisions');
+    return this.connection().get((db) => db.getAll('decisions'));
   }
 
   /** Decisions with one triage value. */
   withTriage(triage: Triage): Promise<DecisionRecord[]> {
-    return this.connection().db.getAllFromIndex('decisions', 'byTriage', triage);
+    return this.connection().get((db) => db.getAllFromIndex('decisions', 'byTriage', triage));
   }
 
   delete(a: string, b: string): Promise<void> {
@@ -74,7 +74,7 @@ export class CaptionsTable {
   constructor(private readonly connection: () => Connection) {}
 
   get(key: string): Promise<CaptionRecord | undefined> {
-    return this.connection().db.get('captions', key);
+    return this.connection().get((db) => db.get('captions', key));
   }
 
   /** Stores captions in one transaction, replacing those with the same keys. */
@@ -86,7 +86,7 @@ export class CaptionsTable {
   }
 
   all(): Promise<CaptionRecord[]> {
-    return this.connection().db.getAll('captions');
+    return this.connection().get((db) => db.getAll('captions'));
   }
 
   delete(key: string): Promise<void> {

@@ -11,7 +11,7 @@ export class SettingsTable {
 
   /** The stored value, or `fallback` when there is none. The caller vouches for the type. */
   async get<T extends JsonValue>(key: string, fallback?: T): Promise<T | undefined> {
-    const value = await this.connection().db.get('settings', key);
+    const value = await this.connection().get((db) => db.get('settings', key));
     return value === undefined ? fallback : (value as T);
   }
 
@@ -49,7 +49,7 @@ export class CandidatesTable {
   constructor(private readonly connection: () => Connection) {}
 
   /** Stores the candidate set under `key`, replacing the previous one. */
-  put(key: string, set: CandidateSet): Promise<void> {
+  async put(key: string, set: CandidateSet): Promise<void> {
     const n = set.a.length;
     if (set.b.length !== n || set.clip.length !== n || set.dino.length !== n) {
       throw new RangeError(`A candidate set needs a, b, clip and dino of equal length; got ${n}, ${set.b.length}, ${set.clip.length}, ${set.dino.length}.`);
@@ -72,13 +72,13 @@ export class CandidatesTable {
 
   /** The stored set, or undefined; when `contentVersion` is given, a set of another version counts as absent. */
   async get(key: string, contentVersion?: string): Promise<CandidateRecord | undefined> {
-    const record = await this.connection().db.get('candidates', key);
+    const record = await this.connection().get((db) => db.get('candidates', key));
     if (!record || (contentVersion !== undefined && record.contentVersion !== contentVersion)) return undefined;
     return record;
   }
 
   keys(): Promise<string[]> {
-    return this.connection().db.getAllKeys('candidates');
+    return this.connection().get((db) => db.getAllKeys('candidates'));
   }
 
   delete(key: string): Promise<void> {
@@ -105,11 +105,11 @@ export class SkippedTable {
 
   /** Every skipped file, oldest first. */
   list(): Promise<SkippedRecord[]> {
-    return this.connection().db.getAll('skipped');
+    return this.connection().get((db) => db.getAll('skipped'));
   }
 
   count(): Promise<number> {
-    return this.connection().db.count('skipped');
+    return this.connection().get((db) => db.count('skipped'));
   }
 
   clear(): Promise<void> {
