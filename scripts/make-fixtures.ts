@@ -24,3 +24,7 @@ for (const id of ['fixture-clip', 'fixture-dino'] as const) {
   }
 }
 console.log(`fixtures: fixture encoders ready in models/ (${written} file(s) written)`);
+if (process.argv.includes('--full-size')) {
+  const { writeFullSizeGraphs } = await import('./full-size-graphs.ts');
+  await writeFullSizeGraphs(join(root, 'fixtures', 'full-size'));
+}

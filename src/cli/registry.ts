@@ -2,4 +2,5 @@
 import { registerCommand } from './main.ts';
 
 registerCommand('fixtures', () => import('./commands/fixtures.ts'));
+registerCommand('convert-biomedclip', () => import('./commands/convert-biomedclip.ts'));
 registerCommand('score', () => import('./commands/score.ts'));
