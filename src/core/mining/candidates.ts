@@ -1,0 +1,306 @@
+/**
+ * The candidate set: every pair whose CLIP-side similarity reaches the floor, in compact typed
+ * arrays sorted by CLIP similarity (descending; ties by a, then b). Filtering at new thresholds
+ * reads this order (binary search for the CLIP cut) and a precomputed margin order, so moving a
+ * slider costs O(matching pairs) with no allocation.
+ */
+import { ascendingKeyF32, ascendingKeyF64, identityPermutation, radixSortPermutation } from './radix.ts';
+import { computeSensitivityGrid, type SensitivityGrid, type SensitivityGridOptions } from './grid.ts';
+
+/** Thresholds and controls for one re-mine. */
+export interface FilterOptions {
+  /** Keep pairs with CLIP similarity strictly above this (>= the floor). Default 0.90. */
+  clipMin?: number;
+  /** Keep pairs with DINO similarity strictly below this. Default 0.75. */
+  dinoMax?: number;
+  /** At most this many pairs per image, chosen greedily by margin; 0 = unlimited (default). */
+  maxPerImage?: number;
+  /** Move pairs with both similarities >= duplicateThreshold to `nearDuplicates`. Default false. */
+  excludeNearDuplicates?: boolean;
+  /** Default 0.95. */
+  duplicateThreshold?: number;
+  /** Keep only pairs whose two images share a known category (see `categories`). Default false. */
+  sameCategoryOnly?: boolean;
+  /** Category id per row, -1 = unknown; overrides the set given to `setCategories`. */
+  categories?: Int32Array;
+}
+
+/** Parallel arrays of pairs; views into buffers the next `filter` call reuses (copy to keep). */
+export interface PairArrays {
+  count: number;
+  /** Candidate-set positions of the pairs. */
+  index: Uint32Array;
+  a: Uint32Array;
+  b: Uint32Array;
+  clip: Float32Array;
+  dino: Float32Array;
+}
+
+export interface FilterResult {
+  /** Confusing pairs (clip > clipMin, dino < dinoMax, after the controls), margin descending, ties by lower DINO. */
+  pairs: PairArrays;
+  /** Pairs that matched the thresholds and controls before the per-image cap removed some. */
+  matchedBeforeCap: number;
+  /** When near-duplicates are excluded: pairs with clip > clipMin and both similarities >= the duplicate threshold, CLIP descending. */
+  nearDuplicates: PairArrays;
+}
+
+/** Plain typed arrays that restore a candidate set without recomputation (structured-clone and transfer friendly). */
+export interface CandidateSetState {
+  version: 1;
+  rows: number;
+  floor: number;
+  a: Uint32Array;
+  b: Uint32Array;
+  clip: Float32Array;
+  dino: Float32Array;
+  marginOrder: Uint32Array;
+}
+
+export const DEFAULT_FILTER = { clipMin: 0.9, dinoMax: 0.75, duplicateThreshold: 0.95 } as const;
+
+function emptyPairs(): PairArrays {
+  return { count: 0, index: new Uint32Array(0), a: new Uint32Array(0), b: new Uint32Array(0), clip: new Float32Array(0), dino: new Float32Array(0) };
+}
+
+class PairBuffers {
+  index: Uint32Array;
+  a: Uint32Array;
+  b: Uint32Array;
+  clip: Float32Array;
+  dino: Float32Array;
+  constructor(size: number) {
+    this.index = new Uint32Array(size);
+    this.a = new Uint32Array(size);
+    this.b = new Uint32Array(size);
+    this.clip = new Float32Array(size);
+    this.dino = new Float32Array(size);
+  }
+  view(count: number): PairArrays {
+    return {
+      count,
+      index: this.index.subarray(0, count),
+      a: this.a.subarray(0, count),
+      b: this.b.subarray(0, count),
+      clip: this.clip.subarray(0, count),
+      dino: this.dino.subarray(0, count),
+    };
+  }
+}
+
+/** Order of candidates by margin (clip - dino) descending, ties by lower DINO, then a, then b. */
+export function marginOrderOf(a: Uint32Array, b: Uint32Array, clip: Float32Array, dino: Float32Array): Uint32Array {
+  const n = clip.length;
+  const perm = identityPermutation(n);
+  const scratch = new Uint32Array(n);
+  radixSortPermutation(perm, b, scratch);
+  radixSortPermutation(perm, a, scratch);
+  const keys = new Uint32Array(n * 2);
+  for (let i = 0; i < n; i++) keys[i] = ascendingKeyF32(dino[i]);
+  radixSortPermutation(perm, keys, scratch);
+  for (let i = 0; i < n; i++) {
+    ascendingKeyF64(clip[i] - dino[i], keys, 2 * i);
+    keys[2 * i] = ~keys[2 * i] >>> 0; // descending margin
+    keys[2 * i + 1] = ~keys[2 * i + 1] >>> 0;
+  }
+  radixSortPermutation(perm, keys, scratch, 2, 1);
+  radixSortPermutation(perm, keys, scratch, 2, 0);
+  return perm;
+}
+
+export class CandidateSet {
+  /** Rows (images) the pairs index into. */
+  readonly rows: number;
+  /** Every pair with clip >= floor is present. */
+  readonly floor: number;
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly clip: Float32Array;
+  readonly dino: Float32Array;
+  /** Candidate positions in margin order. */
+  readonly marginOrder: Uint32Array;
+  private categories: Int32Array | undefined;
+  private marginRank: Uint32Array | undefined;
+  private scratch: Uint32Array | undefined;
+  private out: PairBuffers | undefined;
+  private dupOut: PairBuffers | undefined;
+  private perImage: Uint32Array | undefined;
+  private gridCache: { key: string; grid: SensitivityGrid } | undefined;
+
+  constructor(rows: number, floor: number, a: Uint32Array, b: Uint32Array, clip: Float32Array, dino: Float32Array, marginOrder?: Uint32Array) {
+    const n = clip.length;
+    if (a.length !== n || b.length !== n || dino.length !== n || (marginOrder && marginOrder.length !== n)) {
+      throw new Error('The candidate arrays have different lengths; the stored candidate set is damaged, so mine again.');
+    }
+    this.rows = rows;
+    this.floor = floor;
+    this.a = a;
+    this.b = b;
+    this.clip = clip;
+    this.dino = dino;
+    this.marginOrder = marginOrder ?? marginOrderOf(a, b, clip, dino);
+  }
+
+  get size(): number {
+    return this.clip.length;
+  }
+
+  /** Category id per row (-1 = unknown), used by `sameCategoryOnly`. */
+  setCategories(categories: Int32Array | undefined): void {
+    if (categories && categories.length !== this.rows) {
+      throw new Error(`Categories were given for ${categories.length} images but the set has ${this.rows}; give one per image (-1 when unknown).`);
+    }
+    this.categories = categories;
+  }
+
+  /** Number of candidates with clip strictly above `threshold` (they form a prefix). */
+  countAbove(threshold: number): number {
+    const clip = this.clip;
+    let lo = 0;
+    let hi = clip.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (clip[mid] > threshold) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Number of candidates with clip >= `threshold`. */
+  countAtLeast(threshold: number): number {
+    const clip = this.clip;
+    let lo = 0;
+    let hi = clip.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (clip[mid] >= threshold) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  filter(options: FilterOptions = {}): FilterResult {
+    const clipMin = options.clipMin ?? DEFAULT_FILTER.clipMin;
+    const dinoMax = options.dinoMax ?? DEFAULT_FILTER.dinoMax;
+    const maxPerImage = options.maxPerImage ?? 0;
+    const excludeDup = options.excludeNearDuplicates ?? false;
+    const dupAt = options.duplicateThreshold ?? DEFAULT_FILTER.duplicateThreshold;
+    const sameCategory = options.sameCategoryOnly ?? false;
+    const categories = options.categories ?? this.categories;
+    if (!(clipMin >= this.floor)) {
+      throw new Error(
+        `The CLIP threshold ${clipMin} is below the mining floor ${this.floor}; pairs under the floor were not kept, so lower the floor and mine again.`,
+      );
+    }
+    if (Number.isNaN(dinoMax)) throw new Error('The DINO threshold must be a number.');
+    if (!Number.isInteger(maxPerImage) || maxPerImage < 0) throw new Error('The per-image cap must be a whole number >= 0 (0 means no cap).');
+    if (sameCategory && !categories) throw new Error('"Same category only" needs a category per image; set categories first.');
+    if (categories && categories.length !== this.rows) {
+      throw new Error(`Categories were given for ${categories.length} images but the set has ${this.rows}; give one per image (-1 when unknown).`);
+    }
+
+    const size = this.size;
+    const out = (this.out ??= new PairBuffers(size));
+    const { a, b, clip, dino, marginOrder } = this;
+    const prefix = this.countAbove(clipMin);
+    const index = out.index;
+    let matched = 0;
+    const keep = (c: number): boolean => {
+      if (dino[c] >= dinoMax) return false;
+      if (excludeDup && clip[c] >= dupAt && dino[c] >= dupAt) return false;
+      if (sameCategory) {
+        const ca = categories![a[c]];
+        if (ca < 0 || ca !== categories![b[c]]) return false;
+      }
+      return true;
+    };
+    if (prefix * 16 < size) {
+      // Few pairs above the CLIP cut: gather their margin ranks and sort those numbers natively.
+      const rank = this.marginRanks();
+      const scratch = (this.scratch ??= new Uint32Array(size));
+      let k = 0;
+      for (let c = 0; c < prefix; c++) if (keep(c)) scratch[k++] = rank[c];
+      const ranks = scratch.subarray(0, k).sort();
+      for (let r = 0; r < k; r++) index[r] = marginOrder[ranks[r]];
+      matched = k;
+    } else {
+      for (let r = 0; r < size; r++) {
+        const c = marginOrder[r];
+        if (c < prefix && keep(c)) index[matched++] = c;
+      }
+    }
+    let count = matched;
+    if (maxPerImage > 0) {
+      const used = (this.perImage ??= new Uint32Array(this.rows));
+      used.fill(0);
+      count = 0;
+      for (let r = 0; r < matched; r++) {
+        const c = index[r];
+        if (used[a[c]] < maxPerImage && used[b[c]] < maxPerImage) {
+          used[a[c]]++;
+          used[b[c]]++;
+          index[count++] = c;
+        }
+      }
+    }
+    for (let r = 0; r < count; r++) {
+      const c = index[r];
+      out.a[r] = a[c];
+      out.b[r] = b[c];
+      out.clip[r] = clip[c];
+      out.dino[r] = dino[c];
+    }
+
+    let nearDuplicates = emptyPairs();
+    if (excludeDup) {
+      const dup = (this.dupOut ??= new PairBuffers(size));
+      const end = Math.min(prefix, this.countAtLeast(dupAt));
+      let k = 0;
+      for (let c = 0; c < end; c++) {
+        if (dino[c] < dupAt) continue;
+        dup.index[k] = c;
+        dup.a[k] = a[c];
+        dup.b[k] = b[c];
+        dup.clip[k] = clip[c];
+        dup.dino[k] = dino[c];
+        k++;
+      }
+      nearDuplicates = dup.view(k);
+    }
+    return { pairs: out.view(count), matchedBeforeCap: matched, nearDuplicates };
+  }
+
+  /**
+   * Confusing-pair counts (clip > clipMin, dino < dinoMax; no caps or exclusions) over a grid of
+   * thresholds, for the heat map. Cached per grid shape.
+   */
+  sensitivityGrid(options: SensitivityGridOptions = {}): SensitivityGrid {
+    const key = JSON.stringify(options);
+    if (this.gridCache?.key === key) return this.gridCache.grid;
+    const grid = computeSensitivityGrid(this.clip, this.dino, this.floor, options);
+    this.gridCache = { key, grid };
+    return grid;
+  }
+
+  exportState(): CandidateSetState {
+    return { version: 1, rows: this.rows, floor: this.floor, a: this.a, b: this.b, clip: this.clip, dino: this.dino, marginOrder: this.marginOrder };
+  }
+
+  static fromState(state: CandidateSetState): CandidateSet {
+    if (state.version !== 1) throw new Error(`Stored candidate set version ${String(state.version)} is not supported; mine again.`);
+    const set = new CandidateSet(state.rows, state.floor, state.a, state.b, state.clip, state.dino, state.marginOrder);
+    for (let c = 0; c < set.size; c++) {
+      if (set.a[c] >= set.b[c] || set.b[c] >= set.rows) throw new Error('The stored candidate set refers to images it does not have; mine again.');
+    }
+    return set;
+  }
+
+  private marginRanks(): Uint32Array {
+    if (!this.marginRank) {
+      const rank = new Uint32Array(this.size);
+      for (let r = 0; r < rank.length; r++) rank[this.marginOrder[r]] = r;
+      this.marginRank = rank;
+    }
+    return this.marginRank;
+  }
+}

@@ -1,0 +1,13 @@
+/** Threshold presets the UI and CLI offer; both write the same two numbers. */
+export interface ThresholdPreset {
+  id: 'mediconfusion' | 'mmvp';
+  label: string;
+  clipMin: number;
+  dinoMax: number;
+}
+
+/** MediConfusion (ICLR 2025): BiomedCLIP similarity > 0.90 and DINOv2 similarity < 0.75. */
+export const MEDICONFUSION_PRESET: ThresholdPreset = { id: 'mediconfusion', label: 'MediConfusion', clipMin: 0.9, dinoMax: 0.75 };
+/** MMVP (Tong et al., 2024): CLIP similarity > 0.95 and DINOv2 similarity < 0.60. */
+export const MMVP_PRESET: ThresholdPreset = { id: 'mmvp', label: 'MMVP', clipMin: 0.95, dinoMax: 0.6 };
+export const THRESHOLD_PRESETS: readonly ThresholdPreset[] = [MEDICONFUSION_PRESET, MMVP_PRESET];
