@@ -115,6 +115,7 @@ function parseCaptionsCsv(content: string, file: string): CaptionIndex {
   if (captionColumn < 0) {
     throw new ImportError(file, 'header', `needs a caption column (one of: ${CAPTION_COLUMNS.join(', ')}).`);
   }
+  if (table.rows.length === 0) throw new ImportError(file, 'row 2', 'the file has a header but no captions.');
   const categoryColumn = findColumn(table.header, CATEGORY_COLUMNS);
   const entries = table.rows.map(({ row, cells }) => {
     const name = cells[nameColumn].trim();
