@@ -27,15 +27,20 @@ export class DecodeError extends Error {
   }
 }
 
-/** Text of anything thrown (libraries throw strings and plain objects too). */
+/**
+ * A short text for anything thrown (libraries throw strings and plain objects too). Never
+ * serialises arbitrary objects: dicom-parser attaches the whole data set, patient data included.
+ */
 export function describeThrown(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message;
-  if (typeof thrown === 'string') return thrown;
-  try {
-    return JSON.stringify(thrown) ?? String(thrown);
-  } catch {
-    return String(thrown);
+  let text = 'unknown error';
+  if (thrown instanceof Error) text = thrown.message;
+  else if (typeof thrown === 'string') text = thrown;
+  else if (thrown && typeof thrown === 'object') {
+    const { exception, message } = thrown as { exception?: unknown; message?: unknown };
+    if (typeof exception === 'string') text = exception;
+    else if (typeof message === 'string') text = message;
   }
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
 /**

@@ -25,6 +25,8 @@ export interface DecodeOptions {
   maxPixels?: number;
   /** DICOM: 0-based frame to show (default: the middle frame). */
   frameIndex?: number;
+  /** DICOM: VOI window to apply instead of the file's own (greyscale only). */
+  dicomWindow?: { center: number; width: number };
   /** Platform decoder for formats without a pure-JS decoder here (WebP); absent in Node. */
   fallbackDecoder?: FallbackDecoder;
 }
@@ -72,7 +74,7 @@ export async function decodeFile(bytes: Uint8Array, fileName?: string, options: 
       case 'webp':
         return { image: await decodeWebp(bytes, maxPixels, options.fallbackDecoder), format, kind: 'image' };
       case 'dicom': {
-        const { image, summary } = await decodeDicom(bytes, { frameIndex: options.frameIndex, maxPixels });
+        const { image, summary } = await decodeDicom(bytes, { frameIndex: options.frameIndex, maxPixels, window: options.dicomWindow });
         return { image, format, kind: 'dicom', dicom: summary };
       }
     }

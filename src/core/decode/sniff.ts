@@ -45,16 +45,19 @@ export function looksLikeHeaderlessDicom(bytes: Uint8Array): boolean {
 }
 
 export function sniffFormat(bytes: Uint8Array, fileName?: string): Sniffed {
+  // First: a DICOM preamble may itself hold a TIFF header (dual-personality files).
+  if (ascii(bytes, 128, 4) === 'DICM') return { format: 'dicom' };
   if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { format: 'png' };
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return { format: 'jpeg' };
   if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') return { format: 'gif' };
   if (ascii(bytes, 0, 2) === 'BM' && bytes.length >= 26) return { format: 'bmp' };
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return { format: 'tiff' };
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return { format: 'webp' };
-  if (ascii(bytes, 128, 4) === 'DICM') return { format: 'dicom' };
   if (looksLikeHeaderlessDicom(bytes)) return { format: 'dicom' };
-  if (hasDicomExtension(fileName) && bytes.length > 0) return { format: 'dicom' };
-  return { format: null, foreign: sniffForeign(bytes) };
+  const foreign = sniffForeign(bytes);
+  // A DICOM name on a file without DICOM magic: try it as DICOM unless it is plainly something else.
+  if (hasDicomExtension(fileName) && bytes.length > 0 && foreign === 'unknown') return { format: 'dicom' };
+  return { format: null, foreign };
 }
 
 function sniffForeign(bytes: Uint8Array): ForeignFormat {

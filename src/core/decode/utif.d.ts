@@ -9,6 +9,7 @@ declare module 'utif' {
   export function decode(buffer: ArrayBuffer | Uint8Array): Ifd[];
   export function decodeImage(buffer: ArrayBuffer | Uint8Array, ifd: Ifd, ifds?: Ifd[]): void;
   export function toRGBA8(ifd: Ifd): Uint8Array;
-  const UTIF: { decode: typeof decode; decodeImage: typeof decodeImage; toRGBA8: typeof toRGBA8 };
+  export function encodeImage(rgba: Uint8Array, width: number, height: number): ArrayBuffer;
+  const UTIF: { decode: typeof decode; decodeImage: typeof decodeImage; toRGBA8: typeof toRGBA8; encodeImage: typeof encodeImage };
   export default UTIF;
 }

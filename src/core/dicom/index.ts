@@ -15,8 +15,11 @@ import { pixelEncoding, transferSyntaxName } from './transfer-syntax.ts';
 export { configureWasmCodecs, type WasmCodecConfig, type WasmCodecName } from './wasm-codecs.ts';
 export { transferSyntaxName } from './transfer-syntax.ts';
 
-/** Non-identifying facts about a DICOM file, safe to store and export. */
-export interface DicomSummary {
+/**
+ * Non-identifying facts about a DICOM file, safe to store and export. Flat (primitives only) so
+ * it can be stored and serialised as is; a type alias so it fits `Record<string, primitive>`.
+ */
+export type DicomSummary = {
   modality: string | null;
   bodyPart: string | null;
   rows: number;
@@ -31,18 +34,23 @@ export interface DicomSummary {
   bitsAllocated: number;
   bitsStored: number;
   pixelRepresentation: 'unsigned' | 'signed';
-  /** Row spacing, column spacing in mm, when stated. */
-  pixelSpacing: [number, number] | null;
+  /** Physical spacing between rows / columns in mm, when the file states it. */
+  rowSpacingMm: number | null;
+  columnSpacingMm: number | null;
   rescaleSlope: number;
   rescaleIntercept: number;
   /** The VOI window applied to greyscale images (null for colour). */
-  window: { center: number; width: number; source: 'tags' | 'min-max' } | null;
-}
+  windowCenter: number | null;
+  windowWidth: number | null;
+  windowSource: 'tags' | 'min-max' | 'override' | null;
+};
 
 export interface DicomDecodeOptions {
   /** 0-based frame to show; default: the middle frame. */
   frameIndex?: number;
   maxPixels?: number;
+  /** Window to apply instead of the file's own (greyscale images only). */
+  window?: { center: number; width: number };
 }
 
 export interface DecodedDicom {
@@ -54,6 +62,10 @@ export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions
   const { dataSet, transferSyntaxUid } = parseDicomBytes(bytes);
   const syntaxName = transferSyntaxName(transferSyntaxUid);
   const preliminary = readPixelAttributes(dataSet);
+  const tags = Object.keys(dataSet.elements);
+  if (!tags.some((tag) => tag.startsWith('x0008') || tag.startsWith('x0028') || tag.startsWith('x7fe0'))) {
+    throw new DecodeError('dicom-corrupt', 'This file is named or shaped like DICOM but holds no DICOM image attributes; check that it is the file you meant to add.');
+  }
   if (!dataSet.elements[TAG.pixelData] && !dataSet.elements[TAG.floatPixelData]) {
     throw new DecodeError(
       'dicom-no-pixels',
@@ -77,6 +89,10 @@ export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions
     throw new DecodeError('unsupported', `Frame ${requested + 1} was asked for but this DICOM file has ${frames} frame(s); pick a frame from 1 to ${frames}.`);
   }
   const attributes = readPixelAttributes(dataSet, requested);
+  if (options.window && options.window.width > 0) {
+    attributes.windowCenter = options.window.center;
+    attributes.windowWidth = options.window.width;
+  }
   const frame = await decodeFrame(dataSet, attributes, requested, encoding, `${syntaxName} (${transferSyntaxUid})`);
   const palette = frame.photometric === 'PALETTE COLOR' ? readPalette(dataSet) : undefined;
   const { image, window } = toDisplayImage(frame, attributes, palette);
@@ -96,10 +112,13 @@ export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions
       bitsAllocated: attributes.bitsAllocated,
       bitsStored: attributes.bitsStored,
       pixelRepresentation: attributes.pixelRepresentation === 1 ? 'signed' : 'unsigned',
-      pixelSpacing: attributes.pixelSpacing ?? null,
+      rowSpacingMm: attributes.pixelSpacing?.[0] ?? null,
+      columnSpacingMm: attributes.pixelSpacing?.[1] ?? null,
       rescaleSlope: attributes.rescaleSlope,
       rescaleIntercept: attributes.rescaleIntercept,
-      window: window ?? null,
+      windowCenter: window?.center ?? null,
+      windowWidth: window?.width ?? null,
+      windowSource: window ? (options.window ? 'override' : window.source) : null,
     },
   };
 }

@@ -63,7 +63,7 @@ export function parseDicomBytes(bytes: Uint8Array): { dataSet: DataSet; transfer
   } catch (thrown) {
     throw new DecodeError(
       'dicom-corrupt',
-      `This DICOM file could not be read (${describeThrown(thrown).replace(/^dicomParser\.\w+: /, '')}); it is damaged or not DICOM.`,
+      `This DICOM file could not be read (${describeThrown(thrown).replace(/^dicomParser[.:]\w+: /, '')}); it is damaged or not DICOM.`,
     );
   }
   const transferSyntaxUid = (dataSet.string(TAG.transferSyntax) ?? IMPLICIT_VR_LITTLE_ENDIAN).replace(/\0/g, '').trim();
