@@ -4,3 +4,4 @@ import { registerCommand } from './main.ts';
 registerCommand('fixtures', () => import('./commands/fixtures.ts'));
 registerCommand('convert-biomedclip', () => import('./commands/convert-biomedclip.ts'));
 registerCommand('score', () => import('./commands/score.ts'));
+registerCommand('mine', () => import('./commands/mine.ts'));
