@@ -206,10 +206,10 @@ export async function deleteDatabase(name: string, onBlocked?: (message: string)
   await deleteDB(name, { blocked: () => onBlocked?.(BLOCKED_MESSAGE) });
 }
 
-/** Deletes every Cache Storage cache of this origin (model files included); returns their names. */
-export async function deleteAllCaches(): Promise<string[]> {
+/** Deletes the Cache Storage caches of this origin (model files included; `filter` picks, default all); returns their names. */
+export async function deleteAllCaches(filter: (cacheName: string) => boolean = () => true): Promise<string[]> {
   if (typeof caches === 'undefined') return [];
-  const names = await caches.keys();
+  const names = (await caches.keys()).filter(filter);
   const removed: string[] = [];
   for (const cacheName of names) if (await caches.delete(cacheName)) removed.push(cacheName);
   return removed;

@@ -109,12 +109,15 @@ export class Store {
    * Deletes the whole database and every Cache Storage cache of this origin (model caches
    * included), reports what was removed, and reopens an empty database. Other tabs of the app
    * are told through their `onVersionChange` and close their connections.
+   *
+   * @param options.cacheFilter which caches to delete (default: all); tests use it to spare the
+   *   caches of other tests running in the same origin.
    */
-  async forgetEverything(): Promise<ForgetReport> {
+  async forgetEverything(options: { cacheFilter?: (cacheName: string) => boolean } = {}): Promise<ForgetReport> {
     const stores = await this.counts();
     this.connection.close('The store is being emptied ("Forget everything").');
     await deleteDatabase(this.connection.name, this.options.onBlocked);
-    const caches = await deleteAllCaches();
+    const caches = await deleteAllCaches(options.cacheFilter);
     this.connection = await Connection.open(this.options);
     return { stores, caches };
   }

@@ -129,7 +129,7 @@ describe('decisions, captions, settings, candidates, skipped', () => {
     await store.decisions.update(y, x, { question: 'Which shows effusion?', im1Correct: 'a' });
     const decision = await store.decisions.get(x, y);
     expect(decision).toMatchObject({ triage: 'accept', tags: ['lung'], question: 'Which shows effusion?', im1Correct: 'a' });
-    expect(decision?.hashA < decision!.hashB).toBe(true);
+    expect(decision!.hashA < decision!.hashB).toBe(true);
     expect(await store.decisions.all()).toHaveLength(1);
     expect(await store.decisions.withTriage('accept')).toHaveLength(1);
     await store.decisions.update(x, y, { triage: undefined });
