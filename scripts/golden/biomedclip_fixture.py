@@ -10,10 +10,14 @@ Writes into tests/golden/biomedclip/:
                     forward that mirrors timm's VisionTransformer + open_clip's TimmModel head.
 Only CI-free artefacts are committed; run with Debian's python3-torch:
   /usr/bin/python3 scripts/golden/biomedclip_fixture.py
+`--full-size DIR` instead writes a random-weight checkpoint with BiomedCLIP's real shapes
+(ViT-B/16 -> 512, ~344 MB, not committed) and its reference into DIR, to check the converter
+end to end at full size: npx mediconfusion convert-biomedclip DIR/reduced_fp32.bin.
 """
 import json
 import math
 import os
+import sys
 from collections import OrderedDict
 
 import torch
@@ -113,6 +117,10 @@ def deterministic_input(c):
 
 
 def main():
+    global OUT
+    if '--full-size' in sys.argv:
+        OUT = sys.argv[sys.argv.index('--full-size') + 1]
+        CFG.update(width=768, depth=12, heads=12, embed_dim=512)
     torch.manual_seed(20250101)
     model = Visual(CFG).eval()
     with torch.no_grad():
