@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Comlink from 'comlink';
+import type { MinerHost } from '../../src/workers/miner.worker.ts';
+import { PairMiner } from '../../src/core/mining/index.ts';
+import { bruteForceCandidates, clusteredMatrix, prng, referenceFilter } from '../unit/mining-reference.ts';
+import { pairsDigest } from './mining-digest.ts';
+
+const worker = new Worker(new URL('../../src/workers/miner.worker.ts', import.meta.url), { type: 'module' });
+const host = Comlink.wrap<MinerHost>(worker);
+
+// The same data and filter as the Node run that produced the digests below
+// (PairMiner.build(..., { floor: 0.75 }) then the filter in `options`, both kernels agree).
+const random = prng(77);
+const clip = clusteredMatrix(random, 700, 64, 5, 0.35, 1);
+const dino = clusteredMatrix(random, 700, 48, 9, 0.6);
+const options = { clipMin: 0.8, dinoMax: 0.7, maxPerImage: 3, excludeNearDuplicates: true, duplicateThreshold: 0.8 };
+const NODE_CANDIDATES = 48645;
+const NODE_PAIRS_DIGEST = '1033:143b4ee0';
+const NODE_NEAR_DUPLICATES_DIGEST = '562:6580b86f';
+
+describe('miner worker in Chromium', () => {
+  afterAll(() => worker.terminate());
+
+  for (const kernel of ['auto', 'js'] as const) {
+    it(`${kernel} kernel: builds with progress and filters bit-identically to Node`, async () => {
+      const progress: number[] = [];
+      const summary = await host.build(clip, dino, { floor: 0.75, kernel }, Comlink.proxy((done: number, total: number) => void progress.push(done / total)));
+      expect(summary.candidates).toBe(NODE_CANDIDATES);
+      expect(summary.kernel).toBe(kernel === 'js' ? 'js' : 'wasm-simd');
+      await new Promise((r) => setTimeout(r, 50)); // progress calls are fire-and-forget
+      expect(progress.at(-1)).toBe(1);
+      const result = await host.filter(options);
+      expect(pairsDigest(result.pairs)).toBe(NODE_PAIRS_DIGEST);
+      expect(pairsDigest(result.nearDuplicates)).toBe(NODE_NEAR_DUPLICATES_DIGEST);
+    });
+  }
+
+  it('matches the brute-force reference and the in-page core at other thresholds', async () => {
+    await host.build(clip, dino, { floor: 0.75 });
+    const all = bruteForceCandidates(clip, dino, 0.75);
+    const local = PairMiner.build(clip, dino, { floor: 0.75 }).candidates;
+    for (const [clipMin, dinoMax] of [
+      [0.9, 0.75],
+      [0.95, 0.6],
+      [0.76, 0.9],
+    ]) {
+      const remote = await host.filter({ clipMin, dinoMax });
+      const expected = referenceFilter(all, { clipMin, dinoMax }).pairs;
+      expect(Array.from(remote.pairs.a)).toEqual(expected.map((p) => p.a));
+      expect(Array.from(remote.pairs.b)).toEqual(expected.map((p) => p.b));
+      expect(pairsDigest(remote.pairs)).toBe(pairsDigest(local.filter({ clipMin, dinoMax }).pairs));
+    }
+    const grid = await host.sensitivityGrid({ size: 10 });
+    expect(Array.from(grid.counts)).toEqual(Array.from(local.sensitivityGrid({ size: 10 }).counts));
+  });
+
+  it('adds rows incrementally and round-trips its state', async () => {
+    const take = (m: typeof clip, from: number, to: number) => ({ rows: to - from, dim: m.dim, data: m.data.slice(from * m.dim, to * m.dim) });
+    await host.build(take(clip, 0, 400), take(dino, 0, 400), { floor: 0.75 });
+    const grown = await host.addRows(take(clip, 400, 700), take(dino, 400, 700));
+    expect(grown.rows).toBe(700);
+    expect(grown.candidates).toBe(NODE_CANDIDATES);
+    expect(pairsDigest((await host.filter(options)).pairs)).toBe(NODE_PAIRS_DIGEST);
+    const state = await host.exportState();
+    await host.build(take(clip, 0, 10), take(dino, 0, 10), { floor: 0.75 });
+    const restored = await host.importState(state);
+    expect(restored.candidates).toBe(NODE_CANDIDATES);
+    expect(pairsDigest((await host.filter(options)).pairs)).toBe(NODE_PAIRS_DIGEST);
+  });
+});
