@@ -1,0 +1,49 @@
+/** Number and time formatting shared by the views (no DOM). */
+
+const countFormat = new Intl.NumberFormat('en-US');
+
+/** 12345 -> "12,345". */
+export function formatCount(value: number): string {
+  return countFormat.format(Math.round(value));
+}
+
+/** Cosine similarity with three decimals: 0.9123 -> "0.912". */
+export function formatSimilarity(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(3) : '–';
+}
+
+/** Signed difference: 0.18 -> "+0.180". */
+export function formatMargin(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+}
+
+/** Items per second with sensible precision: 0.42 -> "0.42/s", 37.5 -> "38/s". */
+export function formatRate(perSecond: number, unit = ''): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '–';
+  const digits = perSecond < 1 ? 2 : perSecond < 10 ? 1 : 0;
+  return `${perSecond.toFixed(digits)}${unit ? ` ${unit}` : ''}/s`;
+}
+
+/** Seconds as a short duration: 5 -> "5 s", 125 -> "2 min 05 s", 7300 -> "2 h 01 min". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return `${minutes} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Seconds left at the current rate, or NaN when it cannot be estimated yet. */
+export function estimateRemaining(done: number, total: number, perSecond: number): number {
+  if (!(perSecond > 0) || total <= 0) return Number.NaN;
+  return Math.max(0, total - done) / perSecond;
+}
+
+/** Percentage with no decimals below 100 unless tiny: 0.004 -> "0.4%", 0.5 -> "50%". */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '–';
+  const p = fraction * 100;
+  return `${p > 0 && p < 1 ? p.toFixed(1) : Math.floor(p)}%`;
+}
