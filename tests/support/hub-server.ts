@@ -121,6 +121,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     res.end(bytes);
   });
 
+  // Clients reuse idle sockets; closing them early makes Node's fetch fail with ECONNRESET.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {

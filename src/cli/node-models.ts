@@ -1,0 +1,86 @@
+/**
+ * Downloads encoders into a models folder (`models/<id>/`, the self-hosted layout) so an
+ * air-gapped site can run them: hub encoders file by file at their pinned revision, BiomedCLIP as
+ * its official open_clip checkpoint converted to ONNX (no Python). Backs `npm run models`.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { getEncoder, hubFileUrl, type EncoderDtype, type EncoderEntry } from '../core/encoders/registry.ts';
+
+export const BIOMEDCLIP_REPO = 'microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224';
+export const BIOMEDCLIP_CHECKPOINT = 'open_clip_pytorch_model.bin';
+
+export interface DownloadOptions {
+  host?: string;
+  modelsDir: string;
+  dtype?: EncoderDtype;
+  onFile?: (file: string, bytes: number) => void;
+}
+
+/** Fetches one hub file to `target` atomically (a `.part` file renamed at the end). */
+export async function downloadFile(url: string, target: string): Promise<number> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) {
+    throw new Error(`Downloading ${url} failed with HTTP ${response.status}; check the network (or the hub host) and try again.`);
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const partial = `${target}.part`;
+  try {
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(partial));
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw new Error(`Downloading ${url} broke off (${(error as Error).message}); run the command again.`);
+  }
+  const expected = Number(response.headers.get('content-length') ?? NaN);
+  const { size } = await import('node:fs/promises').then((fs) => fs.stat(partial));
+  if (Number.isFinite(expected) && size !== expected) {
+    await rm(partial, { force: true });
+    throw new Error(`Downloading ${url} gave ${size} of ${expected} bytes; run the command again.`);
+  }
+  await rename(partial, target);
+  return size;
+}
+
+/** Copies a hub encoder's config, preprocessor config and ONNX file into `<modelsDir>/<id>/`. */
+export async function downloadHubEncoder(entry: EncoderEntry, options: DownloadOptions): Promise<string> {
+  if (entry.source.kind !== 'hub') throw new Error(`${entry.id} is not a hub encoder.`);
+  const dtype = options.dtype ?? 'fp32';
+  const onnx = entry.files[dtype];
+  if (!onnx) throw new Error(`${entry.id} has no ${dtype} weights; choose ${Object.keys(entry.files).join(' or ')}.`);
+  const folder = join(options.modelsDir, entry.id);
+  const host = options.host ?? 'https://huggingface.co';
+  for (const file of ['config.json', 'preprocessor_config.json', onnx]) {
+    const bytes = await downloadFile(hubFileUrl(host, entry.source.repo, entry.source.revision, file), join(folder, file));
+    options.onFile?.(file, bytes);
+  }
+  return folder;
+}
+
+/** Downloads the official BiomedCLIP checkpoint and converts it into `<modelsDir>/biomedclip/`. */
+export async function downloadBiomedClip(options: DownloadOptions): Promise<string> {
+  const host = options.host ?? 'https://huggingface.co';
+  const cache = join(options.modelsDir, '.downloads', BIOMEDCLIP_CHECKPOINT);
+  const bytes = await downloadFile(hubFileUrl(host, BIOMEDCLIP_REPO, 'main', BIOMEDCLIP_CHECKPOINT), cache);
+  options.onFile?.(BIOMEDCLIP_CHECKPOINT, bytes);
+  const { convertBiomedClipFile } = await import('./commands/convert-biomedclip.ts');
+  const folder = join(options.modelsDir, 'biomedclip');
+  await convertBiomedClipFile(cache, folder);
+  await rm(cache, { force: true });
+  return folder;
+}
+
+/** Downloads each id in turn; returns the folders written. */
+export async function downloadEncoders(ids: readonly string[], options: DownloadOptions): Promise<string[]> {
+  const folders: string[] = [];
+  for (const id of ids) {
+    const entry = getEncoder(id);
+    if (entry.id === 'biomedclip') folders.push(await downloadBiomedClip(options));
+    else if (entry.source.kind === 'hub') folders.push(await downloadHubEncoder(entry, options));
+    else throw new Error(`${id} is not downloaded: ${entry.missingHint ?? 'it is made locally.'}`);
+  }
+  return folders;
+}

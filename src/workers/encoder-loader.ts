@@ -1,0 +1,239 @@
+/**
+ * Browser loading of encoders: registry entries through `@huggingface/transformers` (self-hosted
+ * `/models/<folder>/` first, else the hub, with its Cache API and per-file progress), custom
+ * ONNX bytes through our own onnxruntime-web setup. Produces the `SessionFactory` that the core
+ * `EncoderRunner` drives, so fallback and batching live in one place.
+ */
+import type { Backend } from '../core/backend.ts';
+import type { EncoderSession, SessionFactory } from '../core/encoders/encoder-runner.ts';
+import type { EncoderDtype, EncoderEntry, OutputTensor } from '../core/encoders/registry.ts';
+import { configureOrt, createOrtSession, ort } from './ort-web.ts';
+
+export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
+export const DEFAULT_LOCAL_MODEL_PATH = '/models/';
+
+/** Per-file download progress, as transformers.js reports it. */
+export interface FileProgress {
+  status: 'initiate' | 'download' | 'progress' | 'done';
+  file: string;
+  loaded: number;
+  total: number;
+  /** 0..100 */
+  progress: number;
+}
+
+export interface EncoderLoadOptions {
+  /** The backend to start on; the runner falls back to WASM from WebGPU. */
+  backend: Backend;
+  /** fp32 by default; fp16 needs WebGPU with shader-f16 and a `_fp16` file. */
+  dtype?: EncoderDtype;
+  /** Lets WebGPU run on a software adapter (SwiftShader in tests). */
+  allowFallbackAdapter?: boolean;
+  /** The hub (or a mirror of its `/<repo>/resolve/<revision>/<file>` layout). */
+  remoteHost?: string;
+  /** Where self-hosted encoders live on this origin. */
+  localModelPath?: string;
+  /** Testing aid: make the WebGPU session fail at load or at its first run. */
+  simulateWebGpuFailure?: 'load' | 'run';
+  onProgress?: (progress: FileProgress) => void;
+}
+
+/** Where an entry will be loaded from, decided before any model file is fetched. */
+export type ResolvedSource =
+  | { kind: 'self-hosted'; modelId: string; localModelPath: string }
+  | { kind: 'hub'; modelId: string; revision: string; remoteHost: string };
+
+/** An error whose message is the one sentence the app shows as is. */
+export class EncoderUnavailableError extends Error {}
+
+async function selfHostedConfigExists(localModelPath: string, folder: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${localModelPath}${folder}/config.json`, { cache: 'no-store' });
+    if (!response.ok) return false;
+    // A single-page-app fallback may answer any path with HTML; only real JSON counts.
+    await response.json();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Self-hosted `models/<folder>/` wins whenever its config.json is there; else the hub. */
+export async function resolveSource(entry: EncoderEntry, options: Pick<EncoderLoadOptions, 'remoteHost' | 'localModelPath'> = {}): Promise<ResolvedSource> {
+  const localModelPath = options.localModelPath ?? DEFAULT_LOCAL_MODEL_PATH;
+  const source = entry.source;
+  if (source.kind === 'custom') throw new Error('Custom encoders load from their ONNX bytes; use customSessionFactory.');
+  const folder = source.kind === 'self-hosted' ? source.folder : entry.id;
+  if (await selfHostedConfigExists(localModelPath, folder)) return { kind: 'self-hosted', modelId: folder, localModelPath };
+  if (source.kind === 'self-hosted') {
+    throw new EncoderUnavailableError(entry.missingHint ?? `The encoder ${entry.label} is missing from ${localModelPath}${folder}/.`);
+  }
+  return { kind: 'hub', modelId: source.repo, revision: source.revision, remoteHost: options.remoteHost ?? DEFAULT_REMOTE_HOST };
+}
+
+type Transformers = typeof import('@huggingface/transformers');
+let transformersModule: Promise<Transformers> | undefined;
+
+/**
+ * transformers.js points onnxruntime-web at a CDN when it is first evaluated unless wasmPaths is
+ * already set, so ORT is configured first and the library is imported lazily, never statically.
+ */
+function loadTransformers(): Promise<Transformers> {
+  configureOrt();
+  transformersModule ??= import('@huggingface/transformers');
+  return transformersModule;
+}
+
+/** Lets ORT's WebGPU backend use the adapter our policy allows (the default is a hardware one only). */
+async function prepareWebGpu(allowFallbackAdapter: boolean): Promise<void> {
+  if (ort.env.webgpu.adapter) return;
+  const adapter = await navigator.gpu?.requestAdapter();
+  if (!adapter) throw new Error('this browser offers no WebGPU adapter');
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  if (info.isFallbackAdapter === true && !allowFallbackAdapter) throw new Error('the only WebGPU adapter is a software fallback');
+  ort.env.webgpu.adapter = adapter;
+}
+
+/** Turns a lost GPU device into a clear failure of the next run, so the runner falls back. */
+async function watchDeviceLoss(onLost: (reason: string) => void): Promise<void> {
+  try {
+    const device = await ort.env.webgpu.device;
+    void device?.lost.then((info) => onLost(`the GPU device was lost (${info.message || info.reason})`));
+  } catch {
+    // No device to watch: a failing run still triggers the fallback.
+  }
+}
+
+function wrapWebGpuFailures(session: EncoderSession, simulate: EncoderLoadOptions['simulateWebGpuFailure']): EncoderSession {
+  if (session.backend !== 'webgpu') return session;
+  let lostReason: string | undefined;
+  void watchDeviceLoss((reason) => (lostReason = reason));
+  return {
+    backend: session.backend,
+    async run(pixelValues, dims) {
+      if (simulate === 'run') throw new Error('simulated WebGPU failure');
+      if (lostReason) throw new Error(lostReason);
+      return session.run(pixelValues, dims);
+    },
+    dispose: () => session.dispose(),
+  };
+}
+
+function modelFileName(entry: EncoderEntry): { subfolder: string; model_file_name: string } {
+  const file = entry.files.fp32 ?? 'onnx/model.onnx';
+  const slash = file.lastIndexOf('/');
+  return { subfolder: file.slice(0, Math.max(slash, 0)), model_file_name: file.slice(slash + 1).replace(/\.onnx$/, '') };
+}
+
+interface TransformersOutputs {
+  [name: string]: { dims: number[]; data: ArrayLike<number> } | unknown;
+}
+
+function isTensorLike(value: unknown): value is OutputTensor {
+  return typeof value === 'object' && value !== null && 'dims' in value && 'data' in value;
+}
+
+/** Sessions for a registry entry, created through transformers.js on the requested backend. */
+export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOptions): SessionFactory {
+  let resolved: Promise<ResolvedSource> | undefined;
+  return async (backend) => {
+    resolved ??= resolveSource(entry, options);
+    const source = await resolved;
+    if (backend === 'webgpu') {
+      if (options.simulateWebGpuFailure === 'load') throw new Error('simulated WebGPU failure');
+      await prepareWebGpu(options.allowFallbackAdapter ?? false);
+    }
+    const transformers = await loadTransformers();
+    const { env, Tensor } = transformers;
+    env.useBrowserCache = true;
+    if (source.kind === 'self-hosted') {
+      env.allowLocalModels = true;
+      env.allowRemoteModels = false;
+      env.localModelPath = source.localModelPath;
+    } else {
+      env.allowLocalModels = false;
+      env.allowRemoteModels = true;
+      env.remoteHost = source.remoteHost.replace(/\/*$/, '/');
+    }
+    // fp16 is a WebGPU speed-up; the WASM fallback keeps full precision.
+    const dtype = backend === 'wasm' && options.dtype === 'fp16' ? 'fp32' : (options.dtype ?? 'fp32');
+    if (!entry.files[dtype]) {
+      throw new EncoderUnavailableError(`${entry.label} has no ${dtype} weights; choose ${Object.keys(entry.files).join(' or ')}.`);
+    }
+    const ModelClass = entry.modelClass === 'CLIPVisionModelWithProjection' ? transformers.CLIPVisionModelWithProjection : transformers.AutoModel;
+    let model: Awaited<ReturnType<typeof ModelClass.from_pretrained>>;
+    try {
+      model = await ModelClass.from_pretrained(source.modelId, {
+        revision: source.kind === 'hub' ? source.revision : 'main',
+        dtype,
+        device: backend,
+        ...modelFileName(entry),
+        progress_callback: (info) => {
+          if (!options.onProgress || !('file' in info)) return;
+          const loaded = 'loaded' in info ? info.loaded : 0;
+          const total = 'total' in info ? info.total : 0;
+          const progress = 'progress' in info ? info.progress : info.status === 'done' ? 100 : 0;
+          if (info.status === 'initiate' || info.status === 'download' || info.status === 'progress' || info.status === 'done') {
+            options.onProgress({ status: info.status, file: info.file, loaded, total, progress });
+          }
+        },
+      });
+    } catch (error) {
+      throw new EncoderUnavailableError(loadFailureSentence(entry, source, error));
+    }
+    const session: EncoderSession = {
+      backend,
+      async run(pixelValues, dims) {
+        const outputs = (await model({ [entry.inputName]: new Tensor('float32', pixelValues, [...dims]) })) as TransformersOutputs;
+        const result: Record<string, OutputTensor> = {};
+        for (const [name, value] of Object.entries(outputs)) if (isTensorLike(value)) result[name] = value;
+        return result;
+      },
+      dispose: () => model.dispose().then(() => undefined),
+    };
+    return wrapWebGpuFailures(session, options.simulateWebGpuFailure);
+  };
+}
+
+function loadFailureSentence(entry: EncoderEntry, source: ResolvedSource, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (source.kind === 'self-hosted') {
+    return `${entry.label} could not be loaded from ${source.localModelPath}${source.modelId}/ (${detail}); check that folder or recreate it.`;
+  }
+  return `${entry.label} could not be downloaded from ${source.remoteHost} (${detail}); check the connection and try again, or place it in models/ with \`npm run models -- ${entry.id}\`.`;
+}
+
+/** Sessions for user-picked ONNX bytes, on our own onnxruntime-web setup. */
+export function customSessionFactory(entry: EncoderEntry, model: Uint8Array, options: EncoderLoadOptions): SessionFactory {
+  return async (backend) => {
+    if (backend === 'webgpu' && options.simulateWebGpuFailure === 'load') throw new Error('simulated WebGPU failure');
+    let session: ort.InferenceSession;
+    try {
+      session = await createOrtSession(model, backend, { allowFallbackAdapter: options.allowFallbackAdapter });
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new EncoderUnavailableError(`The ONNX file ${entry.label} could not be opened on ${backend.toUpperCase()} (${detail}); pick a valid ONNX image encoder.`);
+    }
+    const inputName = session.inputNames.includes(entry.inputName) ? entry.inputName : session.inputNames[0];
+    const wrapped: EncoderSession = {
+      backend,
+      async run(pixelValues, dims) {
+        const outputs = await session.run({ [inputName]: new ort.Tensor('float32', pixelValues, [...dims]) });
+        const result: Record<string, OutputTensor> = {};
+        for (const [name, tensor] of Object.entries(outputs)) {
+          const data = tensor.location === 'gpu-buffer' ? await tensor.getData() : tensor.data;
+          result[name] = { dims: [...tensor.dims], data: data as Float32Array };
+        }
+        return result;
+      },
+      dispose: () => session.release(),
+    };
+    return wrapWebGpuFailures(wrapped, options.simulateWebGpuFailure);
+  };
+}
+
+/** The `wasmPaths` ORT was given, for the privacy panel and the network test. */
+export function ortWasmPaths(): string {
+  const paths = ort.env.wasm.wasmPaths;
+  return typeof paths === 'string' ? paths : JSON.stringify(paths ?? null);
+}

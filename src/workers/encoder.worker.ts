@@ -1,0 +1,124 @@
+/**
+ * One encoder in its own module worker (the app starts one per encoder so both run at once),
+ * exposed with comlink. Thin: the core `EncoderRunner` does batching, progress, cancellation and
+ * the WebGPU -> WASM fallback; `encoder-loader` makes the sessions.
+ */
+import * as Comlink from 'comlink';
+import { chooseBackend, type Backend, type BackendPreference } from '../core/backend.ts';
+import { EncoderRunner, type EmbedItem, type EmbedOutcome, type EmbedProgress, type EncoderStatus } from '../core/encoders/encoder-runner.ts';
+import { customEncoder, encoderRevisionKey, getEncoder, type CustomEncoderOptions, type EncoderDtype, type EncoderEntry } from '../core/encoders/registry.ts';
+import type { RgbImage } from '../core/image.ts';
+import { tensorToDisplayRgba } from '../core/preprocess/index.ts';
+import { probeBackend } from './backend-probe.ts';
+import { customSessionFactory, entrySessionFactory, ortWasmPaths, resolveSource, type EncoderLoadOptions } from './encoder-loader.ts';
+
+/**
+ * What to load: a registry id, a full registry-shaped entry (e.g. a hub repo pinned to another
+ * revision), or user-picked ONNX bytes with their description.
+ */
+export type EncoderSpec = { encoderId: string } | { entry: EncoderEntry } | { custom: CustomEncoderOptions; model: Uint8Array };
+
+export interface WorkerLoadOptions extends Omit<EncoderLoadOptions, 'backend' | 'onProgress' | 'dtype'> {
+  /** 'auto' (default) follows `chooseBackend`: WebGPU only on a hardware adapter. */
+  backend?: BackendPreference;
+  /** Overrides the dtype `chooseBackend` picks (fp16 only where the adapter has shader-f16). */
+  dtype?: EncoderDtype;
+  batchSize?: number;
+}
+
+export interface LoadResult {
+  entry: EncoderEntry;
+  backend: Backend;
+  label: string;
+  /** Where the weights came from. */
+  source: 'self-hosted' | 'hub' | 'custom';
+  /** The revision part of the (sha256, encoderId, revision) embedding key. */
+  revisionKey: string;
+}
+
+export interface PreviewImage {
+  width: number;
+  height: number;
+  /** De-normalised RGBA of exactly the tensor the encoder receives. */
+  rgba: Uint8ClampedArray;
+}
+
+function sentence(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class EncoderWorker {
+  private runner?: EncoderRunner;
+
+  async load(spec: EncoderSpec, options: WorkerLoadOptions = {}, onStatus?: (status: EncoderStatus) => void): Promise<LoadResult> {
+    await this.dispose();
+    const report = (status: EncoderStatus) => void onStatus?.(status);
+    try {
+      const entry = 'encoderId' in spec ? getEncoder(spec.encoderId) : 'entry' in spec ? spec.entry : customEncoder(spec.custom);
+      const choice = chooseBackend(await probeBackend(), options.backend ?? 'auto');
+      if (options.backend === 'webgpu') choice.backend = 'webgpu';
+      const dtype = options.dtype ?? (choice.dtype === 'fp16' && entry.files.fp16 ? 'fp16' : 'fp32');
+      const loadOptions: EncoderLoadOptions = {
+        ...options,
+        backend: choice.backend,
+        dtype,
+        onProgress: (p) => report({ status: 'loading', file: p.file, loaded: p.loaded, total: p.total, progress: p.progress }),
+      };
+      const source = 'custom' in spec ? 'custom' : (await resolveSource(entry, options)).kind;
+      const createSession = 'custom' in spec ? customSessionFactory(entry, spec.model, loadOptions) : entrySessionFactory(entry, loadOptions);
+      let label = choice.label;
+      this.runner = await EncoderRunner.create({
+        entry,
+        backend: choice.backend,
+        createSession,
+        batchSize: options.batchSize,
+        backendLabel: (backend) => (label = backend === choice.backend ? choice.label : `WASM · ${choice.wasmThreads} threads`),
+        onStatus: report,
+      });
+      return { entry, backend: this.runner.backend, label, source, revisionKey: encoderRevisionKey(entry) };
+    } catch (error) {
+      report({ status: 'error', message: sentence(error) });
+      throw error;
+    }
+  }
+
+  /** Embeddings in input order; `cancelled` keeps only whole batches finished before `cancel()`. */
+  async embed(items: EmbedItem[], onProgress?: (progress: EmbedProgress) => void): Promise<EmbedOutcome> {
+    const outcome = await this.loaded().embed(items, (p) => void onProgress?.(p));
+    return Comlink.transfer(outcome, outcome.embeddings.map((e) => e.embedding.buffer as ArrayBuffer));
+  }
+
+  async preview(image: RgbImage): Promise<PreviewImage> {
+    const runner = this.loaded();
+    const size = runner.entry.preprocess.cropSize;
+    const rgba = tensorToDisplayRgba(runner.preview(image), runner.entry.preprocess);
+    return Comlink.transfer({ width: size, height: size, rgba }, [rgba.buffer as ArrayBuffer]);
+  }
+
+  setBatchSize(size: number): void {
+    this.loaded().batchSize = size;
+  }
+
+  cancel(): void {
+    this.runner?.cancel();
+  }
+
+  async dispose(): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    await runner?.dispose();
+  }
+
+  /** Facts for the privacy panel: where ORT loads WASM from and which origins this worker contacted. */
+  diagnostics(): { wasmPaths: string; origins: string[] } {
+    const origins = new Set(performance.getEntriesByType('resource').map((e) => new URL(e.name).origin));
+    return { wasmPaths: ortWasmPaths(), origins: [...origins].sort() };
+  }
+
+  private loaded(): EncoderRunner {
+    if (!this.runner) throw new Error('No encoder is loaded in this worker; call load() first.');
+    return this.runner;
+  }
+}
+
+Comlink.expose(new EncoderWorker());
