@@ -1,9 +1,11 @@
 /**
  * Embeddings, keyed (sha256, encoderId, revision), stored L2-normalised. A whole encoder's matrix
- * loads in pages of `getAll` over the `byEncoder` index into one Float32Array, in sha256 order.
+ * loads in pages of `getAll` over the `byEncoder` index into one Float32Array, in sha256 order,
+ * and is then kept as one packed snapshot (`matrices`) until the next write to that encoder.
  */
-import type { Connection } from './db.ts';
-import type { EmbeddingRecord } from './schema.ts';
+import type { IDBPIndex, StoreNames } from 'idb';
+import { StorageFullError, type Connection } from './db.ts';
+import type { EmbeddingRecord, MediConfusionDB } from './schema.ts';
 
 export interface EmbeddingInput {
   sha256: string;
@@ -55,6 +57,60 @@ function encoderRange(encoderId: string, revision: string, afterSha256?: string)
     : IDBKeyRange.bound([encoderId, revision, afterSha256], upper, true);
 }
 
+/** The key of an encoder revision's packed matrix snapshot. */
+export function matrixKey(encoderId: string, revision: string): string {
+  return `${encoderId}|${revision}`;
+}
+
+interface PackedMatrix {
+  dim: number;
+  rows: string[];
+  matrix: Float32Array;
+}
+
+type EncoderIndex = IDBPIndex<MediConfusionDB, StoreNames<MediConfusionDB>[], 'embeddings', 'byEncoder', 'readonly' | 'readwrite'>;
+
+/** Reads every embedding of one encoder revision, in pages of `getAll`, into one matrix. */
+async function readAll(index: EncoderIndex, encoderId: string, revision: string, pageSize = 1024): Promise<PackedMatrix> {
+  const total = await index.count(encoderRange(encoderId, revision));
+  const rows: string[] = [];
+  let matrix = new Float32Array(0);
+  let dim = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await index.getAll(encoderRange(encoderId, revision, after), pageSize);
+    for (const record of page) {
+      if (dim === 0) {
+        dim = record.dim;
+        matrix = new Float32Array(total * dim);
+      }
+      if (record.vector.length !== dim) {
+        throw new Error(
+          `Stored embeddings of ${encoderId}@${revision} have different lengths (${dim} and ${record.vector.length}); re-embed the images with this encoder.`,
+        );
+      }
+      matrix.set(record.vector, rows.length * dim);
+      rows.push(record.sha256);
+    }
+    if (page.length < pageSize) break;
+    after = page[page.length - 1].sha256;
+  }
+  return { dim, rows, matrix: rows.length === total ? matrix : matrix.slice(0, rows.length * dim) };
+}
+
+/** The requested rows of a full matrix, in the requested order; unknown rows are zero and listed. */
+function selectRows(full: PackedMatrix, wanted: readonly string[]): PackedMatrix & { missing: string[] } {
+  const rowOf = new Map(full.rows.map((sha, i) => [sha, i]));
+  const matrix = new Float32Array(wanted.length * full.dim);
+  const missing: string[] = [];
+  wanted.forEach((sha, i) => {
+    const row = rowOf.get(sha);
+    if (row === undefined) missing.push(sha);
+    else matrix.set(full.matrix.subarray(row * full.dim, (row + 1) * full.dim), i * full.dim);
+  });
+  return { dim: full.dim, rows: [...wanted], matrix, missing };
+}
+
 /** Access to the `embeddings` object store. */
 export class EmbeddingsTable {
   constructor(private readonly connection: () => Connection) {}
@@ -62,9 +118,9 @@ export class EmbeddingsTable {
   /** Stores embeddings of one encoder revision in one transaction (replacing same keys). */
   async putMany(encoderId: string, revision: string, entries: readonly EmbeddingInput[]): Promise<void> {
     const records = entries.map((e) => embeddingRecord(e.sha256, encoderId, revision, e.vector));
-    return this.connection().write(['embeddings'], async (tx) => {
+    return this.connection().write(['embeddings', 'matrices'], async (tx) => {
       const store = tx.objectStore('embeddings');
-      await Promise.all(records.map((r) => store.put(r)));
+      await Promise.all([...records.map((r) => store.put(r)), tx.objectStore('matrices').delete(matrixKey(encoderId, revision))]);
     });
   }
 
@@ -88,53 +144,41 @@ export class EmbeddingsTable {
 
   /**
    * Loads one encoder revision's embeddings as a matrix: all of them in sha256 order, or, when
-   * `rows` is given, exactly those rows in that order (missing ones zero and listed).
+   * `rows` is given, exactly those rows in that order (missing ones zero and listed). The first
+   * load after a change reads every record and saves a packed snapshot; later loads read that.
    */
   async loadMatrix(
     encoderId: string,
     revision: string,
     options: { rows?: readonly string[]; pageSize?: number } = {},
   ): Promise<EmbeddingMatrix> {
-    const pageSize = options.pageSize ?? 1024;
-    const wanted = options.rows ? new Map(options.rows.map((sha, i) => [sha, i])) : undefined;
-    return this.connection().read(['embeddings'], async (tx) => {
-      const index = tx.objectStore('embeddings').index('byEncoder');
-      const total = options.rows ? options.rows.length : await index.count(encoderRange(encoderId, revision));
-      const rows: string[] = options.rows ? [...options.rows] : [];
-      const found = new Uint8Array(total);
-      let matrix = new Float32Array(0);
-      let dim = 0;
-      let after: string | undefined;
-      let next = 0;
-      for (;;) {
-        const page = await index.getAll(encoderRange(encoderId, revision, after), pageSize);
-        for (const record of page) {
-          if (dim === 0) {
-            dim = record.dim;
-            matrix = new Float32Array(total * dim);
-          }
-          if (record.vector.length !== dim) {
-            throw new Error(
-              `Stored embeddings of ${encoderId}@${revision} have different lengths (${dim} and ${record.vector.length}); re-embed the images with this encoder.`,
-            );
-          }
-          const row = wanted ? wanted.get(record.sha256) : next++;
-          if (row === undefined) continue;
-          if (!wanted) rows.push(record.sha256);
-          matrix.set(record.vector, row * dim);
-          found[row] = 1;
+    let full: PackedMatrix;
+    try {
+      full = await this.connection().write(['embeddings', 'matrices'], async (tx) => {
+        const key = matrixKey(encoderId, revision);
+        const snapshot = await tx.objectStore('matrices').get(key);
+        if (snapshot) return snapshot;
+        const built = await readAll(tx.objectStore('embeddings').index('byEncoder'), encoderId, revision, options.pageSize);
+        if (built.rows.length > 0) {
+          await tx.objectStore('matrices').put({ key, encoderId, revision, ...built, savedAt: Date.now() });
         }
-        if (page.length < pageSize) break;
-        after = page[page.length - 1].sha256;
-      }
-      const missing = wanted ? rows.filter((_, i) => !found[i]) : [];
-      return { encoderId, revision, dim, rows, matrix, missing };
-    });
+        return built;
+      });
+    } catch (error) {
+      // No room for the snapshot: load without saving one.
+      if (!(error instanceof StorageFullError)) throw error;
+      full = await this.connection().read(['embeddings'], (tx) =>
+        readAll(tx.objectStore('embeddings').index('byEncoder'), encoderId, revision, options.pageSize),
+      );
+    }
+    if (!options.rows) return { encoderId, revision, dim: full.dim, rows: full.rows, matrix: full.matrix, missing: [] };
+    return { encoderId, revision, ...selectRows(full, options.rows) };
   }
 
   /** Removes every embedding of one encoder revision; returns how many. */
   deleteEncoder(encoderId: string, revision: string): Promise<number> {
-    return this.connection().write(['embeddings'], async (tx) => {
+    return this.connection().write(['embeddings', 'matrices'], async (tx) => {
+      await tx.objectStore('matrices').delete(matrixKey(encoderId, revision));
       let removed = 0;
       let cursor = await tx.objectStore('embeddings').index('byEncoder').openKeyCursor(encoderRange(encoderId, revision));
       while (cursor) {

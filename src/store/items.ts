@@ -124,10 +124,12 @@ export class ItemsTable {
     });
   }
 
-  /** Removes an item with its embeddings, jobs and caption, in one transaction. */
+  /** Removes an item with its embeddings, jobs, caption and matrix snapshots, in one transaction. */
   delete(sha256: string): Promise<void> {
-    return this.connection().write(['items', 'embeddings', 'jobs', 'captions'], async (tx) => {
+    return this.connection().write(['items', 'embeddings', 'jobs', 'captions', 'matrices'], async (tx) => {
       await tx.objectStore('items').delete(sha256);
+      // Any encoder's snapshot may hold this item's row.
+      await tx.objectStore('matrices').clear();
       const range = IDBKeyRange.bound([sha256], [sha256, []]);
       await tx.objectStore('embeddings').delete(range);
       let job = await tx.objectStore('jobs').index('byTarget').openCursor(range);

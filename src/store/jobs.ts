@@ -13,7 +13,7 @@
  * (ingest hashes them, finds the known items, and the pending jobs run with the new pixels).
  */
 import type { Connection } from './db.ts';
-import { embeddingRecord } from './embeddings.ts';
+import { embeddingRecord, matrixKey } from './embeddings.ts';
 import type { JobRecord, JobState } from './schema.ts';
 
 export interface EnqueueReport {
@@ -127,7 +127,7 @@ export class JobsTable {
 
   /** Writes the embeddings and marks their jobs done, all in one transaction. */
   complete(results: readonly JobResult[]): Promise<CompleteReport> {
-    return this.connection().write(['jobs', 'embeddings'], async (tx) => {
+    return this.connection().write(['jobs', 'embeddings', 'matrices'], async (tx) => {
       const report: CompleteReport = { completed: 0, alreadyDone: 0, unknown: 0 };
       const jobs = tx.objectStore('jobs');
       const now = Date.now();
@@ -139,6 +139,7 @@ export class JobsTable {
           report.alreadyDone++;
         } else {
           await tx.objectStore('embeddings').put(embeddingRecord(job.sha256, job.encoderId, job.revision, vector));
+          await tx.objectStore('matrices').delete(matrixKey(job.encoderId, job.revision));
           const { error: _cleared, ...rest } = job;
           await jobs.put({ ...rest, state: 'done', updatedAt: now });
           report.completed++;

@@ -50,7 +50,12 @@ async function v3CandidatesAndAliases(db: IDBPDatabase<MediConfusionDB>, tx: Upg
   }
 }
 
-export const MIGRATIONS: readonly Migration[] = [v1CreateCore, v2CreateReview, v3CandidatesAndAliases];
+/** v4: packed matrix snapshots (loading 10,000 embeddings one record at a time took seconds). */
+function v4CreateMatrices(db: IDBPDatabase<MediConfusionDB>): void {
+  db.createObjectStore('matrices', { keyPath: 'key' });
+}
+
+export const MIGRATIONS: readonly Migration[] = [v1CreateCore, v2CreateReview, v3CandidatesAndAliases, v4CreateMatrices];
 
 /** The schema version this code writes. */
 export const LATEST_VERSION = MIGRATIONS.length;

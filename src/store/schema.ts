@@ -125,6 +125,22 @@ export interface CandidateRecord {
   savedAt: number;
 }
 
+/**
+ * A packed copy of one encoder revision's whole matrix, so a reload reads one value instead of
+ * thousands. Every write to that encoder's embeddings deletes it in the same transaction.
+ */
+export interface MatrixRecord {
+  /** `${encoderId}|${revision}`. */
+  key: string;
+  encoderId: string;
+  revision: string;
+  dim: number;
+  /** SHA-256 of each row, in sha256 order. */
+  rows: string[];
+  matrix: Float32Array;
+  savedAt: number;
+}
+
 /** One file that could not be ingested, for the "Skipped files" list. */
 export interface SkippedRecord {
   id?: number;
@@ -162,9 +178,19 @@ export interface MediConfusionDB extends DBSchema {
   decisions: { key: string; value: DecisionRecord; indexes: { byTriage: Triage } };
   skipped: { key: number; value: SkippedRecord };
   candidates: { key: string; value: CandidateRecord };
+  matrices: { key: string; value: MatrixRecord };
 }
 
-export type StoreName = 'items' | 'embeddings' | 'jobs' | 'settings' | 'captions' | 'decisions' | 'skipped' | 'candidates';
+export type StoreName =
+  | 'items'
+  | 'embeddings'
+  | 'jobs'
+  | 'settings'
+  | 'captions'
+  | 'decisions'
+  | 'skipped'
+  | 'candidates'
+  | 'matrices';
 
 export const STORE_NAMES: readonly StoreName[] = [
   'items',
@@ -175,6 +201,7 @@ export const STORE_NAMES: readonly StoreName[] = [
   'decisions',
   'skipped',
   'candidates',
+  'matrices',
 ];
 
 /** The key of an unordered image pair: the same for (A, B) and (B, A). */

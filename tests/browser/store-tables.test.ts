@@ -111,6 +111,39 @@ describe('embeddings', () => {
     expect(await store.embeddings.count('dino', 'r1')).toBe(1);
   });
 
+  it('keeps a packed snapshot of the matrix and drops it on every write to that encoder', async () => {
+    const store = await open('snapshots');
+    const [a, b, c] = [fakeHash(1), fakeHash(2), fakeHash(3)];
+    const rowOf = async (sha: string): Promise<number[]> => {
+      const m = await store.embeddings.loadMatrix('clip', 'r1');
+      const i = m.rows.indexOf(sha);
+      return i < 0 ? [] : [...m.matrix.subarray(i * m.dim, (i + 1) * m.dim)];
+    };
+    await store.embeddings.putMany('clip', 'r1', [{ sha256: a, vector: new Float32Array([1, 0]) }]);
+    expect(await rowOf(a)).toEqual([1, 0]);
+    expect((await store.counts()).matrices).toBe(1);
+    // Replacing a vector.
+    await store.embeddings.putMany('clip', 'r1', [{ sha256: a, vector: new Float32Array([0, 2]) }]);
+    expect((await store.counts()).matrices).toBe(0);
+    expect(await rowOf(a)).toEqual([0, 1]);
+    // Completing a job.
+    await store.jobs.enqueue([b], 'clip', 'r1');
+    const [job] = await store.jobs.claimBatch(1, { encoderId: 'clip', revision: 'r1' });
+    await store.jobs.complete([{ jobId: job.id!, vector: new Float32Array([3, 4]) }]);
+    expect(await rowOf(b)).toEqual([new Float32Array([0.6])[0], new Float32Array([0.8])[0]]);
+    // Deleting an item.
+    await store.items.put(sampleItem(c));
+    await store.embeddings.putMany('clip', 'r1', [{ sha256: c, vector: new Float32Array([1, 1]) }]);
+    expect((await store.embeddings.loadMatrix('clip', 'r1')).rows).toHaveLength(3);
+    await store.items.delete(c);
+    expect((await store.embeddings.loadMatrix('clip', 'r1')).rows).toEqual([a, b].sort());
+    // Another encoder's write leaves this snapshot alone.
+    await store.embeddings.putMany('dino', 'r1', [{ sha256: a, vector: new Float32Array([1, 0, 0]) }]);
+    expect((await store.counts()).matrices).toBe(1);
+    await store.embeddings.deleteEncoder('clip', 'r1');
+    expect((await store.embeddings.loadMatrix('clip', 'r1')).rows).toEqual([]);
+  });
+
   it('refuses a zero vector and writes nothing of that batch', async () => {
     const store = await open('embeddings-zero');
     await expect(
