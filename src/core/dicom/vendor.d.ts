@@ -11,3 +11,11 @@ declare module 'jpeg-lossless-decoder-js' {
     decode(buffer: ArrayBuffer, offset?: number, length?: number, numBytes?: number): Uint8Array | Uint16Array;
   }
 }
+declare module '@cornerstonejs/codec-charls/wasmjs' {
+  const factory: (options?: { locateFile?: (path: string, prefix: string) => string }) => Promise<unknown>;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-charls/wasm?url' {
+  const url: string;
+  export default url;
+}
