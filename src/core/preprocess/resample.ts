@@ -132,8 +132,12 @@ export function resizeBicubicRaster<T extends Uint8Array | Int32Array>(
     const hAxis = bicubicAxis(source.width, outWidth);
     const span = width * channels;
     rows = eightBit ? new Uint8Array((endRow - firstRow) * span) : new Int32Array((endRow - firstRow) * span);
-    for (let y = firstRow; y < endRow; y++) {
-      resampleLine(source.data, y * source.width * channels, channels, hAxis, left, width, rows, (y - firstRow) * span, channels);
+    if (eightBit) {
+      horizontal8(source.data as Uint8Array, source.width * channels, channels, hAxis, firstRow, endRow, left, width, rows as Uint8Array);
+    } else {
+      for (let y = firstRow; y < endRow; y++) {
+        resampleLine(source.data, y * source.width * channels, channels, hAxis, left, width, rows, (y - firstRow) * span, channels);
+      }
     }
     rowStride = span;
     rowOrigin = -firstRow * span;
@@ -142,7 +146,9 @@ export function resizeBicubicRaster<T extends Uint8Array | Int32Array>(
   const span = width * channels;
   const out = (eightBit ? new Uint8Array(height * span) : new Int32Array(height * span)) as T;
   for (let y = 0; y < height; y++) {
-    if (vAxis) {
+    if (vAxis && eightBit) {
+      vertical8(rows as Uint8Array, rowStride, rowOrigin, vAxis, top + y, span, out as Uint8Array, y * span);
+    } else if (vAxis) {
       // A column of the region is a "line" whose samples lie rowStride apart.
       for (let x = 0; x < span; x++) {
         resampleSample(rows, rowOrigin + x, rowStride, vAxis, top + y, out, y * span + x);
@@ -153,6 +159,63 @@ export function resizeBicubicRaster<T extends Uint8Array | Int32Array>(
     }
   }
   return { width, height, channels, data: out };
+}
+
+/**
+ * The 8-bit horizontal pass over rows [firstRow, endRow), output columns [left, left + width).
+ * Kept as flat loops over typed arrays: this is the hot path of embedding thousands of images.
+ */
+function horizontal8(
+  src: Uint8Array,
+  srcStride: number,
+  channels: number,
+  axis: ResampleAxis,
+  firstRow: number,
+  endRow: number,
+  left: number,
+  width: number,
+  dst: Uint8Array,
+): void {
+  const { bounds, coefficients, taps } = axis;
+  let o = 0;
+  for (let y = firstRow; y < endRow; y++) {
+    const rowStart = y * srcStride;
+    for (let x = left; x < left + width; x++) {
+      const count = bounds[x * 2 + 1];
+      const kStart = x * taps;
+      const pStart = rowStart + bounds[x * 2] * channels;
+      for (let c = 0; c < channels; c++) {
+        let sum = HALF;
+        for (let t = 0, p = pStart + c; t < count; t++, p += channels) sum += src[p] * coefficients[kStart + t];
+        // Arithmetic shift then clamp is Pillow's clip8 lookup.
+        const v = sum >> PRECISION_BITS;
+        dst[o++] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+    }
+  }
+}
+
+/** One output row `y` of the 8-bit vertical pass: `span` samples written from `dstStart`. */
+function vertical8(
+  rows: Uint8Array,
+  rowStride: number,
+  rowOrigin: number,
+  axis: ResampleAxis,
+  y: number,
+  span: number,
+  dst: Uint8Array,
+  dstStart: number,
+): void {
+  const count = axis.bounds[y * 2 + 1];
+  const kStart = y * axis.taps;
+  const base = rowOrigin + axis.bounds[y * 2] * rowStride;
+  const k = axis.coefficients;
+  for (let x = 0; x < span; x++) {
+    let sum = HALF;
+    for (let t = 0, p = base + x; t < count; t++, p += rowStride) sum += rows[p] * k[kStart + t];
+    const v = sum >> PRECISION_BITS;
+    dst[dstStart + x] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
 }
 
 /** One output row of the horizontal pass: `count` pixels from output column `left`. */
