@@ -5,3 +5,5 @@ registerCommand('fixtures', () => import('./commands/fixtures.ts'));
 registerCommand('convert-biomedclip', () => import('./commands/convert-biomedclip.ts'));
 registerCommand('score', () => import('./commands/score.ts'));
 registerCommand('mine', () => import('./commands/mine.ts'));
+registerCommand('preprocess', () => import('./commands/preprocess.ts'));
+registerCommand('embed', () => import('./commands/embed.ts'));
