@@ -27,6 +27,8 @@ export interface MinerSummary {
 export interface MinerFilterResult {
   pairs: PairArrays;
   nearDuplicates: PairArrays;
+  /** All confusing pairs (pairs.count is smaller when a limit was given). */
+  total: number;
   matchedBeforeCap: number;
   /** Milliseconds the filter took inside the worker. */
   elapsedMs: number;
@@ -83,7 +85,7 @@ export class MinerHost {
     const elapsedMs = performance.now() - start;
     const pairs = copyPairs(result.pairs);
     const nearDuplicates = copyPairs(result.nearDuplicates);
-    return Comlink.transfer({ pairs, nearDuplicates, matchedBeforeCap: result.matchedBeforeCap, elapsedMs }, [...buffersOf(pairs), ...buffersOf(nearDuplicates)]);
+    return Comlink.transfer({ pairs, nearDuplicates, total: result.total, matchedBeforeCap: result.matchedBeforeCap, elapsedMs }, [...buffersOf(pairs), ...buffersOf(nearDuplicates)]);
   }
 
   sensitivityGrid(options: SensitivityGridOptions = {}): SensitivityGrid {

@@ -78,6 +78,10 @@ describe('mining engine against brute force', () => {
           const expected = referenceFilter(bruteForceCandidates(clip, dino, floor), options);
           expectSamePairs(toPairs(result.pairs), expected.pairs);
           expectSamePairs(toPairs(result.nearDuplicates), expected.nearDuplicates);
+          expect(result.total).toBe(expected.pairs.length);
+          const limited = set.filter({ ...options, limit: 3 });
+          expect(limited.total).toBe(expected.pairs.length);
+          expectSamePairs(toPairs(limited.pairs), expected.pairs.slice(0, 3));
           // A second call with other thresholds must not disturb later results (buffers are reused).
           set.filter({ clipMin: floor, dinoMax: 1 });
           expectSamePairs(toPairs(set.filter(options).pairs), expected.pairs);

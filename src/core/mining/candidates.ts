@@ -23,6 +23,8 @@ export interface FilterOptions {
   sameCategoryOnly?: boolean;
   /** Category id per row, -1 = unknown; overrides the set given to `setCategories`. */
   categories?: Int32Array;
+  /** Materialise only the first `limit` pairs (in order); `total` still counts them all. Default: all. */
+  limit?: number;
 }
 
 /** Parallel arrays of pairs; views into buffers the next `filter` call reuses (copy to keep). */
@@ -39,6 +41,8 @@ export interface PairArrays {
 export interface FilterResult {
   /** Confusing pairs (clip > clipMin, dino < dinoMax, after the controls), margin descending, ties by lower DINO. */
   pairs: PairArrays;
+  /** Confusing pairs in all (pairs.count is smaller when `limit` cut the list). */
+  total: number;
   /** Pairs that matched the thresholds and controls before the per-image cap removed some. */
   matchedBeforeCap: number;
   /** When near-duplicates are excluded: pairs with clip > clipMin and both similarities >= the duplicate threshold, CLIP descending. */
@@ -121,6 +125,8 @@ export class CandidateSet {
   readonly marginOrder: Uint32Array;
   private categories: Int32Array | undefined;
   private marginRank: Uint32Array | undefined;
+  /** The pairs again in margin order, so a re-mine reads memory sequentially. */
+  private byMargin: { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array } | undefined;
   private scratch: Uint32Array | undefined;
   private out: PairBuffers | undefined;
   private dupOut: PairBuffers | undefined;
@@ -187,6 +193,8 @@ export class CandidateSet {
     const dupAt = options.duplicateThreshold ?? DEFAULT_FILTER.duplicateThreshold;
     const sameCategory = options.sameCategoryOnly ?? false;
     const categories = options.categories ?? this.categories;
+    const limit = options.limit ?? Infinity;
+    if (!(limit >= 0)) throw new Error('The result limit must be a number >= 0.');
     if (!(clipMin >= this.floor)) {
       throw new Error(
         `The CLIP threshold ${clipMin} is below the mining floor ${this.floor}; pairs under the floor were not kept, so lower the floor and mine again.`,
@@ -201,58 +209,59 @@ export class CandidateSet {
 
     const size = this.size;
     const out = (this.out ??= new PairBuffers(size));
-    const { a, b, clip, dino, marginOrder } = this;
+    const m = this.margins();
     const prefix = this.countAbove(clipMin);
-    const index = out.index;
-    let matched = 0;
-    const keep = (c: number): boolean => {
-      if (dino[c] >= dinoMax) return false;
-      if (excludeDup && clip[c] >= dupAt && dino[c] >= dupAt) return false;
-      if (sameCategory) {
-        const ca = categories![a[c]];
-        if (ca < 0 || ca !== categories![b[c]]) return false;
-      }
-      return true;
-    };
+    const ranks = (this.scratch ??= new Uint32Array(size));
+    const { a, b, clip, dino } = m;
+    let kept = 0;
     if (prefix * 16 < size) {
-      // Few pairs above the CLIP cut: gather their margin ranks and sort those numbers natively.
+      // Few pairs above the CLIP cut: gather their margin ranks, sort those numbers natively, then test.
       const rank = this.marginRanks();
-      const scratch = (this.scratch ??= new Uint32Array(size));
-      let k = 0;
-      for (let c = 0; c < prefix; c++) if (keep(c)) scratch[k++] = rank[c];
-      const ranks = scratch.subarray(0, k).sort();
-      for (let r = 0; r < k; r++) index[r] = marginOrder[ranks[r]];
-      matched = k;
+      let gathered = 0;
+      for (let c = 0; c < prefix; c++) ranks[gathered++] = rank[c];
+      ranks.subarray(0, gathered).sort();
+      for (let i = 0; i < gathered; i++) {
+        const r = ranks[i];
+        if (this.passes(r, dinoMax, excludeDup, dupAt, sameCategory ? categories : undefined)) ranks[kept++] = r;
+      }
     } else {
+      // One sequential pass over the margin-ordered copy.
+      const category = sameCategory ? categories : undefined;
+      const plain = !excludeDup && !category;
       for (let r = 0; r < size; r++) {
-        const c = marginOrder[r];
-        if (c < prefix && keep(c)) index[matched++] = c;
+        if (clip[r] > clipMin && dino[r] < dinoMax && (plain || this.passes(r, dinoMax, excludeDup, dupAt, category))) ranks[kept++] = r;
       }
     }
+    const matched = kept;
     let count = matched;
     if (maxPerImage > 0) {
       const used = (this.perImage ??= new Uint32Array(this.rows));
       used.fill(0);
       count = 0;
-      for (let r = 0; r < matched; r++) {
-        const c = index[r];
-        if (used[a[c]] < maxPerImage && used[b[c]] < maxPerImage) {
-          used[a[c]]++;
-          used[b[c]]++;
-          index[count++] = c;
+      for (let i = 0; i < matched; i++) {
+        const r = ranks[i];
+        if (used[a[r]] < maxPerImage && used[b[r]] < maxPerImage) {
+          used[a[r]]++;
+          used[b[r]]++;
+          ranks[count++] = r;
         }
       }
     }
-    for (let r = 0; r < count; r++) {
-      const c = index[r];
-      out.a[r] = a[c];
-      out.b[r] = b[c];
-      out.clip[r] = clip[c];
-      out.dino[r] = dino[c];
+    const total = count;
+    if (count > limit) count = limit;
+    const marginOrder = this.marginOrder;
+    for (let i = 0; i < count; i++) {
+      const r = ranks[i];
+      out.index[i] = marginOrder[r];
+      out.a[i] = a[r];
+      out.b[i] = b[r];
+      out.clip[i] = clip[r];
+      out.dino[i] = dino[r];
     }
 
     let nearDuplicates = emptyPairs();
     if (excludeDup) {
+      const { a, b, clip, dino } = this;
       const dup = (this.dupOut ??= new PairBuffers(size));
       const end = Math.min(prefix, this.countAtLeast(dupAt));
       let k = 0;
@@ -267,7 +276,7 @@ export class CandidateSet {
       }
       nearDuplicates = dup.view(k);
     }
-    return { pairs: out.view(count), matchedBeforeCap: matched, nearDuplicates };
+    return { pairs: out.view(count), total, matchedBeforeCap: matched, nearDuplicates };
   }
 
   /**
@@ -293,6 +302,36 @@ export class CandidateSet {
       if (set.a[c] >= set.b[c] || set.b[c] >= set.rows) throw new Error('The stored candidate set refers to images it does not have; mine again.');
     }
     return set;
+  }
+
+  /** The rules after the CLIP cut, for the pair at margin rank r. */
+  private passes(r: number, dinoMax: number, excludeDup: boolean, dupAt: number, categories: Int32Array | undefined): boolean {
+    const m = this.byMargin!;
+    const d = m.dino[r];
+    if (d >= dinoMax) return false;
+    if (excludeDup && d >= dupAt && m.clip[r] >= dupAt) return false;
+    if (categories) {
+      const ca = categories[m.a[r]];
+      if (ca < 0 || ca !== categories[m.b[r]]) return false;
+    }
+    return true;
+  }
+
+  private margins(): { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array } {
+    if (!this.byMargin) {
+      const n = this.size;
+      const m = { a: new Uint32Array(n), b: new Uint32Array(n), clip: new Float32Array(n), dino: new Float32Array(n) };
+      const order = this.marginOrder;
+      for (let r = 0; r < n; r++) {
+        const c = order[r];
+        m.a[r] = this.a[c];
+        m.b[r] = this.b[c];
+        m.clip[r] = this.clip[c];
+        m.dino[r] = this.dino[c];
+      }
+      this.byMargin = m;
+    }
+    return this.byMargin;
   }
 
   private marginRanks(): Uint32Array {

@@ -53,6 +53,29 @@ function countAtMost(thresholds: Float64Array, value: number): number {
   return lo;
 }
 
+/**
+ * O(1) version of `count(thresholds, value)` for evenly spaced thresholds: an arithmetic guess,
+ * then corrected with the exact comparison so the result matches the binary search.
+ */
+function bucketer(
+  thresholds: Float64Array,
+  count: (t: Float64Array, v: number) => number,
+  below: (threshold: number, value: number) => boolean,
+): (value: number) => number {
+  const n = thresholds.length;
+  const from = thresholds[0];
+  const step = n > 1 ? (thresholds[n - 1] - from) / (n - 1) : 0;
+  if (!(step > 0)) return (value) => count(thresholds, value);
+  return (value) => {
+    let k = Math.floor((value - from) / step) + 1;
+    if (!(k >= 0)) k = 0; // also catches NaN
+    if (k > n) k = n;
+    while (k > 0 && !below(thresholds[k - 1], value)) k--;
+    while (k < n && below(thresholds[k], value)) k++;
+    return k;
+  };
+}
+
 export function computeSensitivityGrid(
   clip: Float32Array,
   dino: Float32Array,
@@ -69,9 +92,9 @@ export function computeSensitivityGrid(
   const side = size + 1;
   // hist[p * side + q]: p = clip thresholds below the pair's clip, q = dino thresholds <= its dino.
   const hist = new Float64Array(side * side);
-  for (let c = 0; c < clip.length; c++) {
-    hist[countBelow(clipThresholds, clip[c]) * side + countAtMost(dinoThresholds, dino[c])]++;
-  }
+  const clipIndex = bucketer(clipThresholds, countBelow, (t, v) => t < v);
+  const dinoIndex = bucketer(dinoThresholds, countAtMost, (t, v) => t <= v);
+  for (let c = 0; c < clip.length; c++) hist[clipIndex(clip[c]) * side + dinoIndex(dino[c])]++;
   // A pair counts at (i, j) iff p > i and q <= j: suffix sums over p, prefix sums over q.
   for (let p = size - 1; p >= 0; p--) for (let q = 0; q < side; q++) hist[p * side + q] += hist[(p + 1) * side + q];
   for (let p = 0; p < side; p++) for (let q = 1; q < side; q++) hist[p * side + q] += hist[p * side + q - 1];
