@@ -12,10 +12,12 @@ const goldens = { 'fixture-clip': goldenClip, 'fixture-dino': goldenDino };
 const items = (): EmbedItem[] => goldenImages().map((g) => ({ id: g.name, image: g.image }));
 const gpuOptions = { backend: 'webgpu', allowFallbackAdapter: true } as const;
 
-// One WASM and one WebGPU worker per encoder, reused across tests (starting a worker costs seconds).
+// Two workers reused across tests (starting ORT's WASM threads costs seconds per worker); each
+// load() replaces the worker's previous encoder.
 const workers: Record<string, WorkerHandle> = {};
-function workerFor(key: string): WorkerHandle {
+function workerFor(key: 'wasm' | 'gpu'): WorkerHandle {
   workers[key] ??= startEncoderWorker();
+  workers[key].statuses.length = 0;
   return workers[key];
 }
 
@@ -24,8 +26,8 @@ describe('encoder workers on WASM and WebGPU', () => {
 
   for (const id of ['fixture-clip', 'fixture-dino'] as const) {
     it(`${id}: WASM matches the Node golden and WebGPU matches WASM`, async () => {
-      const wasm = workerFor(`${id}-wasm`);
-      const gpu = workerFor(`${id}-gpu`);
+      const wasm = workerFor('wasm');
+      const gpu = workerFor('gpu');
       expect(await wasm.api.load({ encoderId: id }, { backend: 'wasm', batchSize: 2 })).toMatchObject({ backend: 'wasm', source: 'self-hosted' });
       const loaded = await gpu.api.load({ encoderId: id }, gpuOptions, gpu.onStatus);
       expect(loaded.backend).toBe('webgpu');
@@ -42,7 +44,7 @@ describe('encoder workers on WASM and WebGPU', () => {
   }
 
   it('previews the de-normalised input the encoder receives', async () => {
-    const w = workerFor('fixture-dino-wasm');
+    const w = workerFor('wasm');
     await w.api.load({ encoderId: 'fixture-dino' }, { backend: 'wasm' });
     const image = goldenImages()[1].image;
     const seen = await w.api.preview(image);
@@ -53,7 +55,7 @@ describe('encoder workers on WASM and WebGPU', () => {
   });
 
   it('cancels mid-run after a whole batch, keeping valid embeddings only', async () => {
-    const w = workerFor('fixture-dino-wasm');
+    const w = workerFor('wasm');
     await w.api.load({ encoderId: 'fixture-dino' }, { backend: 'wasm' });
     await w.api.setBatchSize(2);
     const tensor = preprocess(goldenImages()[0].image, getEncoder('fixture-dino').preprocess);
@@ -80,7 +82,7 @@ describe('encoder workers on WASM and WebGPU', () => {
   });
 
   it('falls back to WASM when a WebGPU run fails, re-running the batch so no image is skipped', async () => {
-    const w = workerFor('fallback-run');
+    const w = workerFor('gpu');
     const loaded = await w.api.load({ encoderId: 'fixture-clip' }, { ...gpuOptions, simulateWebGpuFailure: 'run', batchSize: 2 }, w.onStatus);
     expect(loaded.backend).toBe('webgpu');
     const outcome = await w.api.embed(items());
@@ -93,7 +95,7 @@ describe('encoder workers on WASM and WebGPU', () => {
   });
 
   it('falls back to WASM when the WebGPU session cannot load', async () => {
-    const w = workerFor('fallback-load');
+    const w = workerFor('gpu');
     const loaded = await w.api.load({ encoderId: 'fixture-dino' }, { ...gpuOptions, simulateWebGpuFailure: 'load' }, w.onStatus);
     expect(loaded.backend).toBe('wasm');
     expect(loaded.label).toMatch(/^WASM/);
@@ -105,7 +107,7 @@ describe('encoder workers on WASM and WebGPU', () => {
   it('chooses WASM on its own when the only WebGPU adapter is a software fallback', async () => {
     const adapter = await navigator.gpu?.requestAdapter();
     const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
-    const w = workerFor('fallback-load');
+    const w = workerFor('gpu');
     const loaded = await w.api.load({ encoderId: 'fixture-clip' }, { backend: 'auto' });
     if (!adapter || info?.isFallbackAdapter) expect(loaded.backend).toBe('wasm');
     else expect(loaded.backend).toBe('webgpu');
@@ -116,7 +118,7 @@ describe('encoder workers on WASM and WebGPU', () => {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const sha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
     const custom = { label: 'model.onnx', modelSha256: sha, preprocess: 'hf_bit' as const };
-    const w = workerFor('custom');
+    const w = workerFor('gpu');
     const onWasm = await w.api.load({ custom, model: bytes }, { backend: 'wasm' });
     expect(onWasm).toMatchObject({ source: 'custom', backend: 'wasm', revisionKey: `custom:sha256-${sha}` });
     const fromWasm = await w.api.embed(items());

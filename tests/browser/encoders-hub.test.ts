@@ -1,24 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EncoderStatus } from '../../src/core/encoders/encoder-runner.ts';
 import { getEncoder } from '../../src/core/encoders/registry.ts';
 import { goldenImages } from '../support/encoders-golden-images.ts';
 import goldenClip from '../golden/embeddings/fixture-clip.json';
 import { cosine, hubFixtureEntry, hubRequests, hubRevision, hubUrl, injectHubFault, resetHub, startEncoderWorker, type WorkerHandle } from './encoders-support.ts';
 
-const handles: WorkerHandle[] = [];
+// One worker reused across tests: starting ORT's WASM threads costs many seconds per worker.
+// transformers.js keeps no model in memory between loads, so each load goes through the Cache API
+// and the network afresh.
+let shared: WorkerHandle | undefined;
 function worker(): WorkerHandle {
-  const handle = startEncoderWorker();
-  handles.push(handle);
-  return handle;
+  shared ??= startEncoderWorker();
+  shared.statuses.length = 0;
+  return shared;
 }
 
 type Loading = Extract<EncoderStatus, { status: 'loading' }>;
 
 describe('encoder loading from the hub (local mimic)', () => {
   beforeEach(resetHub);
-  afterEach(() => {
-    for (const h of handles.splice(0)) h.terminate();
-  });
+  afterAll(() => shared?.terminate());
 
   it('downloads the files at the pinned revision, reports progress and embeds like the Node golden', async () => {
     const w = worker();
@@ -45,12 +46,13 @@ describe('encoder loading from the hub (local mimic)', () => {
     await first.api.load({ entry: hubFixtureEntry('fixture-dino') }, { backend: 'wasm', remoteHost: hubUrl });
     expect((await hubRequests()).length).toBeGreaterThan(0);
     await fetch(`${hubUrl}/__hub/reset`, { method: 'POST' });
-    const second = worker();
+    const second = startEncoderWorker();
     const result = await second.api.load({ entry: hubFixtureEntry('fixture-dino') }, { backend: 'wasm', remoteHost: hubUrl });
     expect(result.source).toBe('hub');
     expect(await hubRequests()).toEqual([]);
     const outcome = await second.api.embed([{ id: 'a', image: goldenImages()[0].image }]);
     expect(outcome.embeddings[0].embedding.length).toBe(384);
+    second.terminate();
   });
 
   it('reports progress across a slow download', async () => {
