@@ -80,7 +80,7 @@ export async function downloadEncoders(ids: readonly string[], options: Download
     const entry = getEncoder(id);
     if (entry.id === 'biomedclip') folders.push(await downloadBiomedClip(options));
     else if (entry.source.kind === 'hub') folders.push(await downloadHubEncoder(entry, options));
-    else throw new Error(`${id} is not downloaded: ${entry.missingHint ?? 'it is made locally.'}`);
+    else throw new Error(`${id} is made locally, not downloaded: run \`npm run fixtures\` to create it.`);
   }
   return folders;
 }
