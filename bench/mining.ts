@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PairMiner } from '../src/core/mining/index.ts';
-import { simdAvailable } from '../src/core/mining/screen.ts';
+import { PairMiner, simdAvailable } from '../src/core/mining/index.ts';
 import { clusteredPair, percentile, thresholdMoves, uniformUnitRows, CLIP_DIM, DINO_DIM } from './mining-data.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

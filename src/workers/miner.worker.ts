@@ -11,8 +11,8 @@ import {
   type PairArrays,
   type SensitivityGrid,
   type SensitivityGridOptions,
+  simdAvailable,
 } from '../core/mining/index.ts';
-import { simdAvailable } from '../core/mining/screen.ts';
 
 export interface MinerSummary {
   rows: number;

@@ -149,6 +149,18 @@ describe('mining engine, fixed cases', () => {
     }
   });
 
+  it('reports progress up to every pair, for a build and for added rows', () => {
+    const { clip, dino } = makeData(5, 300, 16, 8);
+    const seen: [number, number][] = [];
+    const miner = PairMiner.build(sliceRows(clip, 0, 200), sliceRows(dino, 0, 200), { onProgress: (done, total) => void seen.push([done, total]) });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual([(200 * 199) / 2, (200 * 199) / 2]);
+    seen.length = 0;
+    miner.addRows(sliceRows(clip, 200, 300), sliceRows(dino, 200, 300), (done, total) => void seen.push([done, total]));
+    // Only the new 100 x 200 block and the 100 x 100 triangle among the new rows.
+    expect(seen.at(-1)).toEqual([100 * 200 + (100 * 99) / 2, 100 * 200 + (100 * 99) / 2]);
+  });
+
   it('orders by margin, ties broken by the lower DINO similarity', () => {
     const a = new Uint32Array([0, 0, 1, 2]);
     const b = new Uint32Array([1, 2, 2, 3]);

@@ -11,4 +11,5 @@ export {
 } from './candidates.ts';
 export { computeSensitivityGrid, type SensitivityGrid, type SensitivityGridOptions } from './grid.ts';
 export { normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
+export { simdAvailable } from './screen.ts';
 export { MEDICONFUSION_PRESET, MMVP_PRESET, THRESHOLD_PRESETS, type ThresholdPreset } from './presets.ts';
