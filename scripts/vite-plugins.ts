@@ -60,6 +60,8 @@ function serveFrom(prefix: string, root: () => string, allow: (file: string) => 
       res.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
       res.setHeader('Content-Length', String(statSync(file).size));
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
       createReadStream(file).pipe(res);
     });
   };

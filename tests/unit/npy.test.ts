@@ -18,3 +18,13 @@ describe('.npy v1', () => {
     expect(() => decodeNpy(bad)).toThrow(/truncated/);
   });
 });
+
+describe('.npy from a Node Buffer', () => {
+  it('reads the right bytes when the input is a pooled Buffer view', () => {
+    const data = Float32Array.from([1.5, -2, 3.25, 4]);
+    const encoded = encodeNpy({ dtype: '<f4', shape: [2, 2], data });
+    // Buffer.from(string-ish small data) lives in Node's shared pool at a non-zero offset.
+    const pooled = Buffer.concat([Buffer.from('xx'), Buffer.from(encoded)]).subarray(2);
+    expect([...decodeNpyMatrix(pooled).data]).toEqual([1.5, -2, 3.25, 4]);
+  });
+});

@@ -49,7 +49,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
     .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLength;
-  const body = bytes.slice(start); // copy: aligned and independent of the input buffer
+  // A fresh Uint8Array copy: aligned, and independent of the input (a Node Buffer's slice() shares its pool).
+  const body = new Uint8Array(bytes.subarray(start));
   const need = (n: number) => {
     if (body.byteLength < count * n) throw new Error(`The .npy file is truncated: ${count} values expected.`);
   };

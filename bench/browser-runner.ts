@@ -1,0 +1,51 @@
+/** Starts the Vite dev server and headless Chromium for the browser half of the benchmarks. */
+import { existsSync } from 'node:fs';
+import { createServer, type ViteDevServer } from 'vite';
+import { chromium, type Browser } from 'playwright';
+import { chromiumArgs } from '../vite.config.ts';
+
+export interface BrowserRig {
+  origin: string;
+  browser: Browser;
+  chromiumVersion: string;
+  close(): Promise<void>;
+}
+
+export async function startBrowserRig(root: string): Promise<BrowserRig> {
+  const server: ViteDevServer = await createServer({
+    root,
+    configFile: `${root}/vite.config.ts`,
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 5299, strictPort: false },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  const port = typeof address === 'object' && address ? address.port : 5299;
+  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p): p is string => !!p && existsSync(p));
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    browser,
+    chromiumVersion: browser.version(),
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Opens `path` in a fresh context and waits for `window[resultKey]`. */
+export async function runPage<T>(rig: BrowserRig, path: string, resultKey: string, timeoutMs: number): Promise<T> {
+  const context = await rig.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${rig.origin}${path}`);
+    await page.waitForFunction((key) => (window as unknown as Record<string, unknown>)[key] !== undefined, resultKey, {
+      timeout: timeoutMs,
+      polling: 500,
+    });
+    return (await page.evaluate((key) => (window as unknown as Record<string, unknown>)[key], resultKey)) as T;
+  } finally {
+    await context.close();
+  }
+}

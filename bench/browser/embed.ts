@@ -1,0 +1,85 @@
+/**
+ * Browser side of `npm run bench`: embeds synthetic batches with the full-size random-weight
+ * graphs in a worker (the same SessionHost the engine tests use) and reports images/s.
+ * Parameters come from the query string; the result is published on `window.benchResult`.
+ */
+import * as Comlink from 'comlink';
+import type { SessionHost } from '../../src/workers/session.worker.ts';
+import { probeBackend } from '../../src/workers/backend-probe.ts';
+
+interface BrowserEmbedResult {
+  backend: string;
+  adapter: string | null;
+  crossOriginIsolated: boolean;
+  threads: number;
+  loadMs: number;
+  firstEmbeddingMs: number;
+  timings: { batch: number; msPerBatch: number; imagesPerSecond: number }[];
+  error?: string;
+}
+
+declare global {
+  interface Window {
+    benchResult?: BrowserEmbedResult;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const model = params.get('model') ?? '';
+const backend = (params.get('backend') ?? 'wasm') as 'wasm' | 'webgpu';
+const batches = (params.get('batches') ?? '1,4,8').split(',').map(Number);
+const reps = Number(params.get('reps') ?? '3');
+
+function batchData(batch: number): Float32Array {
+  const data = new Float32Array(batch * 3 * 224 * 224);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.00037) * 1.7;
+  return data;
+}
+
+async function main(): Promise<BrowserEmbedResult> {
+  const probe = await probeBackend();
+  const host = Comlink.wrap<SessionHost>(new Worker(new URL('../../src/workers/session.worker.ts', import.meta.url), { type: 'module' }));
+  const t0 = performance.now();
+  const info = await host.load('m', model, backend, true);
+  const loadMs = performance.now() - t0;
+  const input = info.inputs[0];
+  await host.run('m', input, batchData(1), [1, 3, 224, 224]);
+  const firstEmbeddingMs = performance.now();
+  const timings = [];
+  for (const batch of batches) {
+    const data = batchData(batch);
+    await host.run('m', input, data.slice(), [batch, 3, 224, 224]);
+    const start = performance.now();
+    for (let r = 0; r < reps; r++) await host.run('m', input, data.slice(), [batch, 3, 224, 224]);
+    const ms = (performance.now() - start) / reps;
+    timings.push({ batch, msPerBatch: ms, imagesPerSecond: (batch * 1000) / ms });
+  }
+  return {
+    backend,
+    adapter: probe.webgpu ? `${probe.webgpu.vendor} ${probe.webgpu.architecture}${probe.webgpu.isFallbackAdapter ? ' (fallback)' : ''}` : null,
+    crossOriginIsolated: probe.crossOriginIsolated,
+    threads: probe.crossOriginIsolated ? Math.min(4, probe.hardwareConcurrency) : 1,
+    loadMs,
+    firstEmbeddingMs,
+    timings,
+  };
+}
+
+main()
+  .then((r) => (window.benchResult = r))
+  .catch((e: unknown) => {
+    window.benchResult = {
+      backend,
+      adapter: null,
+      crossOriginIsolated: globalThis.crossOriginIsolated,
+      threads: 0,
+      loadMs: 0,
+      firstEmbeddingMs: 0,
+      timings: [],
+      error: e instanceof Error ? e.message : String(e),
+    };
+  })
+  .finally(() => {
+    const log = document.getElementById('log');
+    if (log) log.textContent = JSON.stringify(window.benchResult, null, 2);
+  });

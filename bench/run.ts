@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --quick]`: embedding and mining measured side by side with native
+ * references on this machine, in one run. Writes bench/results/latest.json and latest.md.
+ * Targets are reported, never asserted.
+ */
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { benchEmbedNode, type EmbedTiming } from './embed-node.ts';
+import { runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
+import { renderMarkdown } from './report.ts';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const quick = process.argv.includes('--quick');
+const skipBrowser = process.argv.includes('--no-browser');
+
+const graphs = {
+  vit_b16: { path: 'fixtures/full-size/vit-b16/onnx/vision_model.onnx', label: 'ViT-B/16 @224 -> 512 (BiomedCLIP/CLIP shape)' },
+  vit_s14: { path: 'fixtures/full-size/vit-s14/onnx/model.onnx', label: 'ViT-S/14 @224 -> CLS 384 (DINOv2-small shape)' },
+} as const;
+
+type GraphId = keyof typeof graphs;
+
+interface BrowserEmbed {
+  backend: string;
+  adapter: string | null;
+  crossOriginIsolated: boolean;
+  threads: number;
+  loadMs: number;
+  firstEmbeddingMs: number;
+  timings: EmbedTiming[];
+  error?: string;
+}
+
+function versionOf(pkg: string): string {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function ensureGraphs(): void {
+  if (Object.values(graphs).every((g) => existsSync(join(root, g.path)))) return;
+  console.error('bench: writing the full-size random-weight graphs (npm run fixtures -- --full-size)…');
+  execFileSync('npx', ['tsx', 'scripts/make-fixtures.ts', '--full-size'], { cwd: root, stdio: 'inherit' });
+}
+
+async function embedBenchmarks(rig: BrowserRig | null) {
+  const batches = quick ? [1, 4] : [1, 4, 8];
+  const reps = quick ? 1 : 3;
+  const out: Record<string, unknown> = {};
+  for (const id of Object.keys(graphs) as GraphId[]) {
+    const graph = graphs[id];
+    console.error(`bench: ${graph.label}: onnxruntime-node…`);
+    const native = await benchEmbedNode(join(root, graph.path), batches, reps);
+    const browser: Record<string, BrowserEmbed> = {};
+    if (rig) {
+      for (const backend of quick ? ['wasm'] : ['wasm', 'webgpu']) {
+        console.error(`bench: ${graph.label}: Chromium ${backend}…`);
+        const query = new URLSearchParams({ model: `/${graph.path}`, backend, batches: batches.join(','), reps: String(reps) });
+        browser[backend] = await runPage<BrowserEmbed>(rig, `/bench/browser/embed.html?${query}`, 'benchResult', 15 * 60_000);
+      }
+    }
+    const best = (t: EmbedTiming[]) => Math.max(0, ...t.map((x) => x.imagesPerSecond));
+    const wasm = browser.wasm;
+    out[id] = {
+      label: graph.label,
+      native,
+      browser,
+      wasm_over_native: wasm && !wasm.error ? best(wasm.timings) / best(native.timings) : null,
+      webgpu_over_native: browser.webgpu && !browser.webgpu.error ? best(browser.webgpu.timings) / best(native.timings) : null,
+      cold_start_ms: wasm?.firstEmbeddingMs ?? null,
+    };
+  }
+  return out;
+}
+
+async function miningBenchmarks(rig: BrowserRig | null): Promise<Record<string, unknown>> {
+  const path = join(root, 'bench', 'mining.ts');
+  if (!existsSync(path)) return { note: 'bench/mining.ts is missing: mining was not measured.' };
+  const mining = (await import(pathToFileURL(path).href)) as { runMiningBench: (o: { quick: boolean; rig: BrowserRig | null }) => Promise<Record<string, unknown>> };
+  return mining.runMiningBench({ quick, rig });
+}
+
+const started = new Date();
+ensureGraphs();
+let rig: BrowserRig | null = null;
+if (!skipBrowser) {
+  try {
+    rig = await startBrowserRig(root);
+  } catch (error) {
+    console.error(`bench: no browser run (${error instanceof Error ? error.message : error}); native figures only.`);
+  }
+}
+try {
+  const embed = await embedBenchmarks(rig);
+  const miningResult = await miningBenchmarks(rig);
+  const result = {
+    date: started.toISOString(),
+    quick,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30) },
+    versions: {
+      node: process.version,
+      chromium: rig?.chromiumVersion ?? null,
+      onnxruntime_web: versionOf('onnxruntime-web'),
+      onnxruntime_node: versionOf('onnxruntime-node'),
+    },
+    embed,
+    ...miningResult,
+  };
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(root, 'bench', 'results', 'latest.md'), renderMarkdown(result));
+  console.error(`bench: done in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s -> bench/results/latest.{json,md}`);
+} finally {
+  await rig?.close();
+}
