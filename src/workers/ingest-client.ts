@@ -58,7 +58,11 @@ export function runIngest(files: File[], handlers: IngestHandlers, options: Work
           arm();
           next = offset + index + 1;
           if (!result.ok) failed++;
+          // The watchdog measures the worker, not our handler: a handler that waits for the
+          // encoders (backpressure) must not make the worker look stuck.
+          clearTimeout(timer);
           await handlers.onResult(result, offset + index);
+          arm();
           progress(result.ok ? result.item.relativePath : result.error.file);
         });
         void remote

@@ -4,7 +4,9 @@
  */
 import * as Comlink from 'comlink';
 import {
+  CandidateSet,
   PairMiner,
+  type CandidateSetState,
   type EmbeddingMatrix,
   type FilterOptions,
   type MinerState,
@@ -59,6 +61,8 @@ function throttled(onProgress: ProgressCallback | undefined): ProgressCallback |
 
 export class MinerHost {
   private miner: PairMiner | undefined;
+  /** Candidates restored from storage without their embeddings: enough to filter, not to add rows. */
+  private restored: CandidateSet | undefined;
   private kernel: 'auto' | 'js' = 'auto';
   private lastMs = 0;
 
@@ -67,6 +71,7 @@ export class MinerHost {
     this.kernel = options.kernel ?? 'auto';
     const start = performance.now();
     this.miner = PairMiner.build(clip, dino, { floor: options.floor, kernel: this.kernel, onProgress: throttled(onProgress) });
+    this.restored = undefined;
     this.lastMs = performance.now() - start;
     return this.summary();
   }
@@ -81,7 +86,7 @@ export class MinerHost {
 
   filter(options: FilterOptions = {}): MinerFilterResult {
     const start = performance.now();
-    const result = this.current().candidates.filter(options);
+    const result = this.candidates().filter(options);
     const elapsedMs = performance.now() - start;
     const pairs = copyPairs(result.pairs);
     const nearDuplicates = copyPairs(result.nearDuplicates);
@@ -90,11 +95,11 @@ export class MinerHost {
 
   sensitivityGrid(options: SensitivityGridOptions = {}): SensitivityGrid {
     // The grid is cached by the candidate set: send a copy.
-    return structuredClone(this.current().candidates.sensitivityGrid(options));
+    return structuredClone(this.candidates().sensitivityGrid(options));
   }
 
   setCategories(categories: Int32Array | undefined): void {
-    this.current().candidates.setCategories(categories);
+    this.candidates().setCategories(categories);
   }
 
   /** A copy of the whole state (plain typed arrays) for IndexedDB. */
@@ -102,7 +107,21 @@ export class MinerHost {
     return this.current().exportState();
   }
 
+  /** Restores a stored candidate set for filtering; adding rows later needs a fresh build. */
+  importCandidates(state: CandidateSetState): MinerSummary {
+    this.miner = undefined;
+    this.restored = CandidateSet.fromState(state);
+    this.lastMs = 0;
+    return this.summary();
+  }
+
+  /** True when rows can be appended incrementally (a full state is loaded, not only candidates). */
+  canAddRows(): boolean {
+    return this.miner !== undefined;
+  }
+
   importState(state: MinerState): MinerSummary {
+    this.restored = undefined;
     this.miner = PairMiner.fromState(state);
     this.miner.kernel = this.kernel;
     this.lastMs = 0;
@@ -110,14 +129,19 @@ export class MinerHost {
   }
 
   summary(): MinerSummary {
-    const miner = this.current();
+    const set = this.candidates();
     return {
-      rows: miner.rows,
-      floor: miner.floor,
-      candidates: miner.candidates.size,
+      rows: set.rows,
+      floor: set.floor,
+      candidates: set.size,
       kernel: this.kernel === 'auto' && simdAvailable() ? 'wasm-simd' : 'js',
       elapsedMs: this.lastMs,
     };
+  }
+
+  private candidates(): CandidateSet {
+    if (this.restored) return this.restored;
+    return this.current().candidates;
   }
 
   private current(): PairMiner {
