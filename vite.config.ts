@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
 import { staticAssets } from './scripts/vite-plugins.ts';
+import { privacyHeaders } from './scripts/vite-csp.ts';
 
 /** Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer). */
 const isolationHeaders = {
@@ -29,7 +30,7 @@ export const chromiumArgs = [
 ];
 
 export default defineConfig({
-  plugins: [svelte(), staticAssets({ modelsDir: 'models', bundleModels: process.env.BUNDLE_MODELS === '1' })],
+  plugins: [privacyHeaders(), svelte(), staticAssets({ modelsDir: 'models', bundleModels: process.env.BUNDLE_MODELS === '1' })],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
