@@ -19,4 +19,10 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser } },
   },
+  {
+    // Controller classes keep private, non-reactive caches (Maps of hashes, object URLs);
+    // the reactive surface is their $state fields, so Svelte's reactive collections would only add cost.
+    files: ['src/ui/state/**/*.svelte.ts'],
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
+  },
 );

@@ -34,10 +34,16 @@ export function buildFixtureDino(): Uint8Array {
   const patchesNchw = g.op('Tanh', [g.op('Conv', [x, w, b], { kernel_shape: [14, 14], strides: [14, 14] })]);
   const shape = g.int64('tokens_shape', [0, d, -1]);
   const patches = g.op('Transpose', [g.op('Reshape', [patchesNchw, shape])], { perm: [0, 2, 1] });
-  // Opset 17: ReduceMean still takes its axes as an attribute (an input only from opset 18).
+  // The CLS token contrasts the strongest local response with the average one, centred over
+  // features: small local findings move it, unlike the coarse fixture-clip pooling. That gives
+  // the sample set pairs that one fixture finds close and the other far apart.
+  // Opset 17: ReduceMean/ReduceMax still take their axes as attributes (inputs from opset 18).
   const mean = g.op('ReduceMean', [patches], { axes: [1], keepdims: 1 });
+  const peak = g.op('ReduceMax', [patches], { axes: [1], keepdims: 1 });
+  const contrast = g.op('Sub', [peak, mean]);
+  const centred = g.op('Sub', [contrast, g.op('ReduceMean', [contrast], { axes: [2], keepdims: 1 })]);
   const wc = g.weight('cls.weight', [d, d], seededUniform(13, d * d, 0.15));
-  const cls = g.op('Tanh', [g.op('MatMul', [mean, wc])]);
+  const cls = g.op('Tanh', [g.op('MatMul', [centred, wc])]);
   g.op('Concat', [cls, patches], { axis: 1 }, 'last_hidden_state');
   g.output('last_hidden_state', ['batch_size', 'sequence_length', d]);
   g.op('Flatten', [cls], { axis: 1 }, 'pooler_output');

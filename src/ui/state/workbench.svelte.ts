@@ -1,0 +1,407 @@
+/**
+ * The app's data path on the page: files -> ingest worker -> store -> encoder workers -> store
+ * embeddings -> miner worker -> filtered pairs -> views. The page never computes over N^2
+ * anything; it asks the workers and keeps only what the views draw.
+ */
+import * as Comlink from 'comlink';
+import { openStore, candidateKey, type ItemRecord, type SkippedRecord, type Store } from '../../store/index.ts';
+import { runIngest, type IngestRun } from '../../workers/ingest-client.ts';
+import type { MinerFilterResult, MinerHost } from '../../workers/miner.worker.ts';
+import type { ProjectionApi } from '../../workers/projection.worker.ts';
+import { marginOrderOf, type SensitivityGrid } from '../../core/mining/index.ts';
+import type { RgbImage } from '../../core/image.ts';
+import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts';
+import { EncoderClient } from './encoder-client.svelte.ts';
+import { SessionState } from './session.svelte.ts';
+import { ThumbnailUrls } from './thumbnails.ts';
+import { embedPending } from './embed-queue.ts';
+import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
+
+const EMBED_BATCH = 8;
+
+export interface Progress {
+  label: string;
+  done: number;
+  total: number;
+  unit: string;
+}
+
+export interface SpaceMatrices {
+  rows: string[];
+  clip: Float32Array;
+  clipDim: number;
+  dino: Float32Array;
+  dinoDim: number;
+}
+
+function contentVersion(rows: readonly string[]): string {
+  let h = 0x811c9dc5;
+  for (const row of rows) for (let i = 0; i < row.length; i++) h = Math.imul(h ^ row.charCodeAt(i), 0x01000193) >>> 0;
+  return `${rows.length}:${h.toString(16)}`;
+}
+
+export class Workbench {
+  readonly session = new SessionState();
+  readonly clipEncoder = new EncoderClient('clip');
+  readonly dinoEncoder = new EncoderClient('dino');
+  readonly thumbnails = new ThumbnailUrls();
+
+  store: Store | null = null;
+  items = $state.raw<ItemRecord[]>([]);
+  skipped = $state.raw<SkippedRecord[]>([]);
+  /** Row order of the mined matrices (SHA-256 per row); pair indices point into it. */
+  rows = $state.raw<string[]>([]);
+  matrices = $state.raw<SpaceMatrices | null>(null);
+  candidateClip = $state.raw<Float32Array>(new Float32Array(0));
+  candidateDino = $state.raw<Float32Array>(new Float32Array(0));
+  result = $state.raw<MinerFilterResult | null>(null);
+  grid = $state.raw<SensitivityGrid | null>(null);
+  clipPositions = $state.raw<Float32Array>(new Float32Array(0));
+  dinoPositions = $state.raw<Float32Array>(new Float32Array(0));
+  progress = $state<Progress | null>(null);
+  /** A sentence shown in the banner (errors, other tabs, waiting encoders). */
+  banner = $state('');
+  /** Items whose embedding waits for their file to be dropped again (pixels not kept). */
+  needRedrop = $state.raw<{ sha256: string; name: string; relativePath: string }[]>([]);
+  ready = $state(false);
+
+  private readonly itemsByHash = new Map<string, ItemRecord>();
+  private miner: Comlink.Remote<MinerHost> | null = null;
+  private projector: Comlink.Remote<ProjectionApi> | null = null;
+  private ingestRun: IngestRun | null = null;
+  private cancelled = false;
+  private filterSeq = 0;
+  private filterRunning = false;
+  private filterDirty = false;
+
+  /** Opens storage, restores the session and any mined pairs; never recomputes what is stored. */
+  async init(urlEncoders?: [string, string]): Promise<void> {
+    this.store = await openStore({
+      onVersionChange: (sentence) => (this.banner = sentence),
+      onBlocked: (sentence) => (this.banner = sentence),
+      onTerminated: (sentence) => (this.banner = sentence),
+    });
+    await this.session.restore({
+      load: (key) => this.store!.settings.get(key),
+      save: (key, value) => this.store!.settings.set(key, value as never),
+    });
+    if (urlEncoders) [this.session.clipEncoderId, this.session.dinoEncoderId] = urlEncoders;
+    await this.store.jobs.recoverInterrupted();
+    await this.reloadItems();
+    await this.restoreCandidates();
+    await this.refreshRedrop();
+    this.ready = true;
+  }
+
+  /** Persists the session (debounced); call from an effect that reads `session.snapshot()`. */
+  persistSession(): void {
+    if (!this.store) return;
+    const store = this.store;
+    this.session.scheduleSave({ load: (k) => store.settings.get(k), save: (k, v) => store.settings.set(k, v as never) });
+  }
+
+  item(sha256: string): ItemRecord | undefined {
+    return this.itemsByHash.get(sha256);
+  }
+
+  thumbnail(sha256: string): string | null {
+    return this.thumbnails.url(sha256, this.itemsByHash.get(sha256)?.thumbnail);
+  }
+
+  private async reloadItems(): Promise<void> {
+    const items = await this.store!.items.all();
+    this.itemsByHash.clear();
+    for (const item of items) this.itemsByHash.set(item.sha256, item);
+    this.items = items;
+    this.skipped = await this.store!.skipped.list();
+  }
+
+  private encoderKeys(): { clip: string; dino: string } | null {
+    const clip = this.clipEncoder.loaded?.revisionKey ?? revisionKeyOf(this.session.clipEncoderId);
+    const dino = this.dinoEncoder.loaded?.revisionKey ?? revisionKeyOf(this.session.dinoEncoderId);
+    return clip && dino ? { clip, dino } : null;
+  }
+
+  private candidatesKey(): string | null {
+    const keys = this.encoderKeys();
+    return keys ? candidateKey(`${this.session.clipEncoderId}@${keys.clip}`, `${this.session.dinoEncoderId}@${keys.dino}`, this.session.floor) : null;
+  }
+
+  /** Starts both encoder workers (download with progress); failures become the banner sentence. */
+  async loadEncoders(): Promise<boolean> {
+    const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
+    const results = await Promise.allSettled([
+      this.clipEncoder.load(this.session.clipEncoderId, options),
+      this.dinoEncoder.load(this.session.dinoEncoderId, options),
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      this.banner = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Adds the built-in synthetic sample set (generated here, labelled synthetic) with its
+   * captions and categories, through the same ingest path as the user's files.
+   */
+  async loadSampleSet(): Promise<void> {
+    if (!this.store) return;
+    const images = generateSampleSet();
+    await this.store.captions.putMany(images.map((i) => ({ key: i.name, caption: i.caption, categories: [i.category] })));
+    const files = images.map((i) => new File([sampleImagePng(i) as Uint8Array<ArrayBuffer>], i.name, { type: 'image/png' }));
+    await this.addFiles(files, { keepOriginals: true });
+  }
+
+  /** Ingests files, stores items, embeds new ones with both encoders, then mines. */
+  async addFiles(files: File[], options: { keepOriginals?: boolean } = {}): Promise<void> {
+    if (!this.store || files.length === 0) return;
+    this.cancelled = false;
+    const store = this.store;
+    const encodersReady = this.loadEncoders();
+    const pixels = new Map<string, RgbImage>();
+    const keepOriginals = options.keepOriginals ?? this.session.keepOriginals;
+    let embedded = 0;
+    const total = files.length;
+    this.progress = { label: 'Reading and embedding images', done: 0, total, unit: 'images' };
+    const drain = async () => {
+      if (!(await encodersReady)) return;
+      embedded += await embedPending(store, [this.clipEncoder, this.dinoEncoder], pixels, EMBED_BATCH, () => this.cancelled);
+      pixels.clear();
+      if (this.progress) this.progress = { ...this.progress, done: Math.min(total, embedded) };
+    };
+    this.ingestRun = runIngest(
+      files,
+      {
+        onResult: async (result, index) => {
+          if (!result.ok) {
+            await store.skipped.add([{ file: result.error.file, code: result.error.code, reason: result.error.reason }]);
+            embedded++;
+            return;
+          }
+          const { rgb, item } = result;
+          const original = keepOriginals ? files[index] : undefined;
+          const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = item;
+          await store.items.put({ ...record, ...(original ? { original } : {}) });
+          let queued = false;
+          for (const encoder of [this.clipEncoder, this.dinoEncoder]) {
+            const id = encoder.role === 'clip' ? this.session.clipEncoderId : this.session.dinoEncoderId;
+            const rev = revisionKeyOf(id);
+            if (!rev) continue;
+            const report = await store.jobs.enqueue([item.sha256], id, rev);
+            queued ||= report.added + report.requeued + report.alreadyQueued > 0;
+          }
+          if (queued && rgb) pixels.set(item.sha256, rgb);
+          else embedded++;
+          if (pixels.size >= EMBED_BATCH) await drain();
+        },
+      },
+      { keepRgb: true },
+    );
+    try {
+      await this.ingestRun.finished;
+      await drain();
+    } catch (error) {
+      this.banner = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.ingestRun = null;
+      this.progress = null;
+      await this.reloadItems();
+      await this.refreshRedrop();
+    }
+    if (!this.cancelled) await this.mine();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.ingestRun?.cancel();
+    this.clipEncoder.cancel();
+    this.dinoEncoder.cancel();
+  }
+
+  private async refreshRedrop(): Promise<void> {
+    const sources = await this.store!.jobs.pixelSources();
+    this.needRedrop = sources.needRedrop;
+  }
+
+  private minerRemote(): Comlink.Remote<MinerHost> {
+    this.miner ??= Comlink.wrap<MinerHost>(new Worker(new URL('../../workers/miner.worker.ts', import.meta.url), { type: 'module' }));
+    return this.miner;
+  }
+
+  /** Loads both matrices (rows embedded by both encoders) and mines all pairs in the worker. */
+  async mine(): Promise<void> {
+    const store = this.store!;
+    const clipId = this.session.clipEncoderId;
+    const dinoId = this.session.dinoEncoderId;
+    const clipRev = revisionKeyOf(clipId);
+    const dinoRev = revisionKeyOf(dinoId);
+    const key = this.candidatesKey();
+    if (!clipRev || !dinoRev || !key) return;
+    const both = new Set(await store.embeddings.hashes(dinoId, dinoRev));
+    const rows = (await store.embeddings.hashes(clipId, clipRev)).filter((h) => both.has(h));
+    if (rows.length < 2) return;
+    this.progress = { label: 'Mining confusing pairs', done: 0, total: 1, unit: 'blocks' };
+    try {
+      const clip = await store.embeddings.loadMatrix(clipId, clipRev, { rows });
+      const dino = await store.embeddings.loadMatrix(dinoId, dinoRev, { rows });
+      const miner = this.minerRemote();
+      const onProgress = Comlink.proxy((done: number, total: number) => {
+        if (this.progress) this.progress = { ...this.progress, done, total };
+      });
+      await miner.build({ rows: rows.length, dim: clip.dim, data: clip.matrix }, { rows: rows.length, dim: dino.dim, data: dino.matrix }, { floor: this.session.floor }, onProgress);
+      const state = await miner.exportState();
+      const c = state.candidates;
+      await store.candidates.put(key, { rows, contentVersion: contentVersion(rows), floor: c.floor, a: c.a, b: c.b, clip: c.clip, dino: c.dino });
+      this.setMatrices({ rows, clip: clip.matrix, clipDim: clip.dim, dino: dino.matrix, dinoDim: dino.dim });
+      this.candidateClip = c.clip;
+      this.candidateDino = c.dino;
+      this.rows = rows;
+      await this.afterCandidates();
+    } finally {
+      this.progress = null;
+    }
+  }
+
+  /** Brings back the stored candidate set for the current encoders without recomputing. */
+  private async restoreCandidates(): Promise<void> {
+    const key = this.candidatesKey();
+    if (!key) return;
+    const record = await this.store!.candidates.get(key);
+    if (!record || !record.rows.every((h) => this.itemsByHash.has(h))) return;
+    const miner = this.minerRemote();
+    await miner.importCandidates({
+      version: 1,
+      rows: record.rows.length,
+      floor: record.floor,
+      a: record.a,
+      b: record.b,
+      clip: record.clip,
+      dino: record.dino,
+      marginOrder: marginOrderOf(record.a, record.b, record.clip, record.dino),
+    });
+    this.rows = record.rows;
+    this.candidateClip = record.clip;
+    this.candidateDino = record.dino;
+    await this.afterCandidates();
+    void this.loadMatricesForViews();
+  }
+
+  private async loadMatricesForViews(): Promise<void> {
+    const clipRev = revisionKeyOf(this.session.clipEncoderId);
+    const dinoRev = revisionKeyOf(this.session.dinoEncoderId);
+    if (!clipRev || !dinoRev || this.rows.length === 0) return;
+    const clip = await this.store!.embeddings.loadMatrix(this.session.clipEncoderId, clipRev, { rows: this.rows });
+    const dino = await this.store!.embeddings.loadMatrix(this.session.dinoEncoderId, dinoRev, { rows: this.rows });
+    this.setMatrices({ rows: this.rows, clip: clip.matrix, clipDim: clip.dim, dino: dino.matrix, dinoDim: dino.dim });
+  }
+
+  private setMatrices(matrices: SpaceMatrices): void {
+    this.matrices = matrices;
+    void this.project();
+  }
+
+  /** PCA (instant) or UMAP (in the projection worker) of both spaces. */
+  async project(): Promise<void> {
+    const m = this.matrices;
+    if (!m || m.rows.length < 2) return;
+    this.projector ??= Comlink.wrap<ProjectionApi>(new Worker(new URL('../../workers/projection.worker.ts', import.meta.url), { type: 'module' }));
+    const n = m.rows.length;
+    if (this.session.projection === 'umap' && n >= 5) {
+      this.progress = { label: 'UMAP projection', done: 0, total: 2, unit: 'spaces' };
+      try {
+        this.clipPositions = await this.projector.umap('clip', m.clip.slice(), n, m.clipDim, {});
+        this.progress = { ...this.progress, done: 1 };
+        this.dinoPositions = await this.projector.umap('dino', m.dino.slice(), n, m.dinoDim, {});
+      } finally {
+        this.progress = null;
+      }
+      return;
+    }
+    const [clip, dino] = await Promise.all([this.projector.pca(m.clip.slice(), n, m.clipDim), this.projector.pca(m.dino.slice(), n, m.dinoDim)]);
+    this.clipPositions = clip.positions;
+    this.dinoPositions = dino.positions;
+  }
+
+  private async afterCandidates(): Promise<void> {
+    await this.applyCategories();
+    const size = 50;
+    this.grid = await this.minerRemote().sensitivityGrid({ size, clipRange: [this.session.floor, 1], dinoRange: [0, 1] });
+    this.requestFilter();
+  }
+
+  private async applyCategories(): Promise<void> {
+    const captions = await this.store!.captions.all();
+    const byKey = new Map(captions.map((c) => [c.key, c]));
+    const names = new Map<string, number>();
+    const categories = new Int32Array(this.rows.length).fill(-1);
+    this.rows.forEach((sha, i) => {
+      const item = this.itemsByHash.get(sha);
+      const entry = byKey.get(sha) ?? (item ? (byKey.get(item.relativePath) ?? byKey.get(item.name)) : undefined);
+      const category = entry?.categories?.[0];
+      if (category) {
+        if (!names.has(category)) names.set(category, names.size);
+        categories[i] = names.get(category)!;
+      }
+    });
+    await this.minerRemote().setCategories(names.size ? categories : undefined);
+  }
+
+  /** Re-filters with the current thresholds; coalesces bursts (slider drags) to the latest value. */
+  requestFilter(): void {
+    if (this.rows.length === 0 || !this.miner) return;
+    if (this.filterRunning) {
+      this.filterDirty = true;
+      return;
+    }
+    this.filterRunning = true;
+    const seq = ++this.filterSeq;
+    const s = this.session;
+    void this.miner
+      .filter({
+        clipMin: s.clipMin,
+        dinoMax: s.dinoMax,
+        maxPerImage: s.maxPerImage,
+        excludeNearDuplicates: s.excludeNearDuplicates,
+        duplicateThreshold: s.duplicateThreshold,
+        sameCategoryOnly: s.sameCategoryOnly,
+      })
+      .then((result) => {
+        if (seq === this.filterSeq) this.result = result;
+      })
+      .catch((error: unknown) => (this.banner = error instanceof Error ? error.message : String(error)))
+      .finally(() => {
+        this.filterRunning = false;
+        if (this.filterDirty) {
+          this.filterDirty = false;
+          this.requestFilter();
+        }
+      });
+  }
+
+  /** Deletes every item, embedding, decision and cached model; returns what was removed. */
+  async forgetEverything() {
+    const report = await this.store!.forgetEverything();
+    this.thumbnails.clear();
+    this.itemsByHash.clear();
+    this.items = [];
+    this.skipped = [];
+    this.rows = [];
+    this.matrices = null;
+    this.result = null;
+    this.grid = null;
+    this.candidateClip = new Float32Array(0);
+    this.candidateDino = new Float32Array(0);
+    this.clipPositions = new Float32Array(0);
+    this.dinoPositions = new Float32Array(0);
+    this.needRedrop = [];
+    return report;
+  }
+}
+
+/** The revision part of the embedding key for a registry id (null for unknown ids). */
+export function revisionKeyOf(encoderId: string): string | null {
+  const entry = findEncoder(encoderId);
+  return entry ? encoderRevisionKey(entry) : null;
+}
