@@ -2,3 +2,4 @@
 export * from './prompt.ts';
 export * from './llm-reply.ts';
 export * from './tags.ts';
+export * from './question.ts';
