@@ -3,3 +3,4 @@ export * from './prompt.ts';
 export * from './llm-reply.ts';
 export * from './tags.ts';
 export * from './question.ts';
+export * from './reviewed.ts';
