@@ -16,6 +16,9 @@ import { SessionState } from './session.svelte.ts';
 import { ThumbnailUrls } from './thumbnails.ts';
 import { embedPending } from './embed-queue.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
+import type { CaptionRecord, DecisionRecord } from '../../store/index.ts';
+import { toReviewedPair } from '../../core/review/index.ts';
+import type { ReviewedPair } from '../../core/benchmark/index.ts';
 
 const EMBED_BATCH = 8;
 
@@ -65,7 +68,11 @@ export class Workbench {
   needRedrop = $state.raw<{ sha256: string; name: string; relativePath: string }[]>([]);
   ready = $state(false);
 
+  /** Bumped after each decision write so views can re-read. */
+  decisionsVersion = $state(0);
+
   private readonly itemsByHash = new Map<string, ItemRecord>();
+  private captionsByKey = new Map<string, CaptionRecord>();
   private miner: Comlink.Remote<MinerHost> | null = null;
   private projector: Comlink.Remote<ProjectionApi> | null = null;
   private ingestRun: IngestRun | null = null;
@@ -114,6 +121,7 @@ export class Workbench {
     for (const item of items) this.itemsByHash.set(item.sha256, item);
     this.items = items;
     this.skipped = await this.store!.skipped.list();
+    this.captionsByKey = new Map((await this.store!.captions.all()).map((c) => [c.key, c]));
   }
 
   private encoderKeys(): { clip: string; dino: string } | null {
@@ -406,6 +414,69 @@ export class Workbench {
     const [clip, dino] = await Promise.all([this.clipEncoder.preview(image), this.dinoEncoder.preview(image)]);
     const toImageData = (p: typeof clip) => (p ? new ImageData(new Uint8ClampedArray(p.rgba), p.width, p.height) : null);
     return { clip: toImageData(clip), dino: toImageData(dino), reason: clip && dino ? '' : 'The encoders are not loaded; see the Encoders panel.' };
+  }
+
+  /** Caption and categories of an item, looked up by hash, relative path, then file name. */
+  caption(sha256: string): { caption: string; categories: string[] } {
+    const item = this.itemsByHash.get(sha256);
+    const entry = this.captionsByKey.get(sha256) ?? (item ? (this.captionsByKey.get(item.relativePath) ?? this.captionsByKey.get(item.name)) : undefined);
+    return { caption: entry?.caption ?? '', categories: entry?.categories ?? [] };
+  }
+
+  /** Stores imported captions (keyed by the names in the file) and re-applies categories. */
+  async importCaptions(entries: readonly { name: string; caption: string; categories: readonly string[] }[]): Promise<void> {
+    await this.store!.captions.putMany(entries.map((e) => ({ key: e.name, caption: e.caption, categories: [...e.categories] })));
+    this.captionsByKey = new Map((await this.store!.captions.all()).map((c) => [c.key, c]));
+    if (this.rows.length) await this.afterCandidates();
+  }
+
+  decision(a: string, b: string): Promise<DecisionRecord | undefined> {
+    return this.store!.decisions.get(a, b);
+  }
+
+  async updateDecision(a: string, b: string, patch: Partial<DecisionRecord>): Promise<DecisionRecord> {
+    const record = await this.store!.decisions.update(a, b, patch);
+    this.decisionsVersion++;
+    return record;
+  }
+
+  /** Cosine similarity of two items in each space, from the loaded unit matrices. */
+  similarity(a: string, b: string): { clip: number; dino: number } {
+    const m = this.matrices;
+    const i = m ? m.rows.indexOf(a) : -1;
+    const j = m ? m.rows.indexOf(b) : -1;
+    if (!m || i < 0 || j < 0) return { clip: Number.NaN, dino: Number.NaN };
+    const dot = (data: Float32Array, dim: number) => {
+      let sum = 0;
+      for (let k = 0; k < dim; k++) sum += data[i * dim + k] * data[j * dim + k];
+      return Math.max(-1, Math.min(1, sum));
+    };
+    return { clip: dot(m.clip, m.clipDim), dino: dot(m.dino, m.dinoDim) };
+  }
+
+  /** Every reviewed pair (any triage) as the exporter takes it; the exporter keeps accepted ones. */
+  async reviewedPairs(): Promise<ReviewedPair[]> {
+    const decisions = await this.store!.decisions.all();
+    const out: ReviewedPair[] = [];
+    for (const d of decisions) {
+      const [ia, ib] = [this.itemsByHash.get(d.hashA), this.itemsByHash.get(d.hashB)];
+      if (!ia || !ib || !d.triage) continue;
+      const image = (item: ItemRecord) => ({ sha256: item.sha256, originalName: item.name, ...this.caption(item.sha256) });
+      out.push(toReviewedPair(d, [image(ia), image(ib)], this.similarity(d.hashA, d.hashB)));
+    }
+    return out;
+  }
+
+  /** JPEG bytes of an image for the benchmark zip: from the kept original, else the thumbnail. */
+  async jpegOf(sha256: string): Promise<Uint8Array> {
+    const item = this.itemsByHash.get(sha256);
+    if (!item) throw new Error('This image is no longer stored; add it again.');
+    const source = item.original && /^(png|jpeg|gif|bmp|webp)$/.test(item.format) ? item.original : item.thumbnail;
+    const bitmap = await createImageBitmap(source);
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+    return new Uint8Array(await blob.arrayBuffer());
   }
 
   /** Deletes every item, embedding, decision and cached model; returns what was removed. */
