@@ -18,7 +18,7 @@ import { embedPending } from './embed-queue.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
 import type { CaptionRecord, DecisionRecord } from '../../store/index.ts';
 import { toReviewedPair } from '../../core/review/index.ts';
-import type { ReviewedPair } from '../../core/benchmark/index.ts';
+import type { ReviewedPair, SessionInput } from '../../core/benchmark/index.ts';
 
 const EMBED_BATCH = 8;
 
@@ -465,6 +465,37 @@ export class Workbench {
       out.push(toReviewedPair(d, [image(ia), image(ib)], this.similarity(d.hashA, d.hashB)));
     }
     return out;
+  }
+
+  /** The session file: thresholds, encoder ids and revisions, every triaged decision. */
+  async sessionFile(): Promise<SessionInput> {
+    const s = this.session;
+    const asOption = (v: string): 'A' | 'B' | undefined => (v === 'A' || v === 'B' ? v : undefined);
+    const decisions = (await this.store!.decisions.all()).filter((d) => d.triage);
+    return {
+      format: 'mediconfusion-explorer-session',
+      version: 1,
+      createdAt: new Date().toISOString(),
+      thresholds: { clip: s.clipMin, dino: s.dinoMax, floor: s.floor, perImageCap: s.maxPerImage > 0 ? s.maxPerImage : null },
+      encoders: [
+        { role: 'clip', id: s.clipEncoderId, revision: revisionKeyOf(s.clipEncoderId) ?? '', files: [] },
+        { role: 'dino', id: s.dinoEncoderId, revision: revisionKeyOf(s.dinoEncoderId) ?? '', files: [] },
+      ],
+      decisions: decisions.map((d) => {
+        const [im1, im2] = [asOption(d.im1Correct), asOption(d.im2Correct)];
+        return {
+          a: d.hashA,
+          b: d.hashB,
+          status: d.triage!,
+          notes: d.notes,
+          tags: d.tags,
+          ...(d.question && im1 && im2
+            ? { question: { question: d.question, optionA: d.optionA, optionB: d.optionB, image1Correct: im1, image2Correct: im2, aiQuestion: d.aiQuestion, aiOptionA: d.aiOptionA, aiOptionB: d.aiOptionB } }
+            : {}),
+          updatedAt: new Date(d.updatedAt).toISOString(),
+        };
+      }),
+    };
   }
 
   /** JPEG bytes of an image for the benchmark zip: from the kept original, else the thumbnail. */
