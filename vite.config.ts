@@ -33,7 +33,28 @@ export default defineConfig({
   plugins: [privacyHeaders(), svelte(), staticAssets({ modelsDir: 'models', bundleModels: process.env.BUNDLE_MODELS === '1' })],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
+  optimizeDeps: {
+    exclude: ['onnxruntime-web', '@huggingface/transformers'],
+    // Pre-bundled up front: discovering these on first use makes Vite re-optimise and reload
+    // mid-run (workers then fail to import the stale chunks).
+    include: [
+      '@cornerstonejs/codec-charls',
+      '@cornerstonejs/codec-openjpeg',
+      '@cornerstonejs/codec-libjpeg-turbo-8bit',
+      'jpeg-lossless-decoder-js',
+      'dicom-parser',
+      'jpeg-js',
+      'utif',
+      'fflate',
+      'zod',
+      'comlink',
+      'idb',
+      'd3',
+      'd3-hexbin',
+      'umap-js',
+      'onnx-proto',
+    ],
+  },
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {

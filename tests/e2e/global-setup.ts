@@ -9,7 +9,15 @@ let server: PreviewServer | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = process.cwd();
-  await build({ root, logLevel: 'error', build: { outDir: 'tests/.artifacts/e2e-dist', emptyOutDir: true } });
+  // Vitest runs with NODE_ENV=test, which would make the bundle a non-production one
+  // (import.meta.env.PROD false: no service worker). Build exactly what users get.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root, mode: 'production', logLevel: 'error', build: { outDir: 'tests/.artifacts/e2e-dist', emptyOutDir: true } });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   server = await preview({
     root,
     logLevel: 'error',
