@@ -3,23 +3,8 @@
  * (grey, RGB or Adobe CMYK), GIF with several frames, BMP, and DICOM Part 10 files in explicit VR
  * little endian with native or encapsulated pixel data. Pure TypeScript, usable in Node and browser.
  */
+import { crc32 } from '../../src/core/formats/png-encode.ts';
 import { zlibSync } from 'fflate';
-
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -7,7 +7,7 @@
  * given anything but the hash, the optional name, caption and categories.
  */
 import { toCsv } from './csv.ts';
-import { validateDataset, type MediConfusionDataset, type MediConfusionPair, type Option } from './dataset.ts';
+import { PAIR_FIELDS, validateDataset, type MediConfusionDataset, type MediConfusionPair, type Option } from './dataset.ts';
 import { ExportValidationError, type ExportIssue } from './errors.ts';
 
 /** First pair id and first local image id, as in the published benchmark. */
@@ -167,27 +167,7 @@ export function datasetToJson(dataset: MediConfusionDataset): string {
 }
 
 /** Columns of the pairs CSV, one row per pair. */
-export const PAIRS_CSV_COLUMNS = [
-  'id',
-  'im_1',
-  'im_2',
-  'im_1_local',
-  'im_2_local',
-  'cap_1',
-  'cap_2',
-  'category_1',
-  'category_2',
-  'BiomedCLIP_sim',
-  'DINO_sim',
-  'question',
-  'option_A',
-  'option_B',
-  'im_1_correct',
-  'im_2_correct',
-  'AI_question',
-  'AI_option_A',
-  'AI_option_B',
-] as const;
+export const PAIRS_CSV_COLUMNS = ['id', ...PAIR_FIELDS] as const;
 
 /** The benchmark as a CSV of pairs (categories joined with "; "), from the same data as the JSON. */
 export function datasetToCsv(dataset: MediConfusionDataset): string {
