@@ -24,8 +24,8 @@ export interface MiningBenchRig {
 }
 interface PageLike {
   goto(url: string): Promise<unknown>;
-  waitForFunction(fn: string, arg?: unknown, options?: { timeout?: number; polling?: number }): Promise<unknown>;
-  evaluate<T>(fn: string): Promise<T>;
+  waitForFunction(fn: () => boolean, arg?: unknown, options?: { timeout?: number; polling?: number }): Promise<unknown>;
+  evaluate<T>(fn: () => T): Promise<T>;
 }
 
 interface BuildFigures {
@@ -207,8 +207,12 @@ async function browserBuilds(rig: MiningBenchRig, sizes: number[], remine: boole
   try {
     const page = await context.newPage();
     await page.goto(`${rig.origin}/bench/browser/mining.html?sizes=${sizes.join(',')}&remine=${remine ? 1 : 0}`);
-    await page.waitForFunction('window.miningBenchResult !== undefined', undefined, { timeout: 10 * 60_000, polling: 500 });
-    return await page.evaluate('window.miningBenchResult');
+    // Function predicates, not strings: the dev server's CSP forbids string evaluation.
+    await page.waitForFunction(() => (window as unknown as { miningBenchResult?: unknown }).miningBenchResult !== undefined, undefined, {
+      timeout: 10 * 60_000,
+      polling: 500,
+    });
+    return await page.evaluate(() => (window as unknown as { miningBenchResult: BrowserFigures }).miningBenchResult);
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   } finally {

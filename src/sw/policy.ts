@@ -13,6 +13,13 @@
 
 export const CACHE_PREFIX = 'mediconfusion-';
 
+/**
+ * The WASM runtime the encoders start with (transformers.js picks the asyncify build). Precached
+ * at install so that the first visit, which the worker does not control yet, still leaves the
+ * app able to embed offline.
+ */
+export const ORT_PRECACHE = ['/ort/ort-wasm-simd-threaded.asyncify.mjs', '/ort/ort-wasm-simd-threaded.asyncify.wasm'];
+
 /** What the build writes into the service worker (and into `sw-manifest.json`). */
 export interface ShellManifest {
   /** Changes whenever any precached file changes. */

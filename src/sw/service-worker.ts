@@ -6,7 +6,7 @@
  * "Forget everything" deletes every cache, ours included, while this worker keeps running: each
  * handler opens its cache by name (which recreates it), so files are re-cached as they are used.
  */
-import { cacheNames, isCacheable, staleCaches, strategyFor, type ShellManifest, type Strategy } from './policy.ts';
+import { ORT_PRECACHE, cacheNames, isCacheable, staleCaches, strategyFor, type ShellManifest, type Strategy } from './policy.ts';
 
 declare const __SW_MANIFEST__: ShellManifest;
 
@@ -20,6 +20,8 @@ worker.addEventListener('install', (event) => {
       const cache = await caches.open(names.shell);
       // `no-cache` so the precache never takes a stale copy from the HTTP cache.
       await cache.addAll(manifest.shell.map((path) => new Request(path, { cache: 'no-cache' })));
+      // Best effort: a host without /ort/ files (custom wasmPaths) still installs the shell.
+      await (await caches.open(names.ort)).addAll(ORT_PRECACHE).catch(() => undefined);
       await worker.skipWaiting();
     })(),
   );

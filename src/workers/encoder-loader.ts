@@ -47,11 +47,26 @@ export type ResolvedSource =
 export class EncoderUnavailableError extends Error {}
 
 async function selfHostedConfigExists(localModelPath: string, folder: string): Promise<boolean> {
+  const url = `${localModelPath}${folder}/config.json`;
   try {
-    const response = await fetch(`${localModelPath}${folder}/config.json`, { cache: 'no-store' });
+    const response = await fetch(url, { cache: 'no-store' });
     if (!response.ok) return false;
     // A single-page-app fallback may answer any path with HTML; only real JSON counts.
     await response.json();
+    return true;
+  } catch {
+    // Offline: a config transformers.js cached on an earlier visit still proves the folder.
+    return cachedJsonExists(url);
+  }
+}
+
+async function cachedJsonExists(url: string): Promise<boolean> {
+  try {
+    if (typeof caches === 'undefined') return false;
+    const absolute = new URL(url, globalThis.location.href).href;
+    const cached = (await caches.match(absolute)) ?? (await caches.match(url));
+    if (!cached) return false;
+    await cached.json();
     return true;
   } catch {
     return false;
