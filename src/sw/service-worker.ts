@@ -59,10 +59,12 @@ async function store(cacheName: string, request: Request, response: Response): P
   }
 }
 
+// Lookups ignore Vary: servers answer same-origin files with `Vary: Origin`, and module scripts
+// (sent with an Origin header) would otherwise never match the entries precached without one.
 async function respond(request: Request, strategy: Exclude<Strategy, { kind: 'passthrough' }>): Promise<Response> {
   switch (strategy.kind) {
     case 'cache-first': {
-      const cached = await caches.match(request, { cacheName: strategy.cache });
+      const cached = await caches.match(request, { cacheName: strategy.cache, ignoreVary: true });
       if (cached) return cached;
       const response = await fetch(request);
       await store(strategy.cache, request, response.clone());
@@ -74,7 +76,7 @@ async function respond(request: Request, strategy: Exclude<Strategy, { kind: 'pa
         await store(strategy.cache, request, response.clone());
         return response;
       } catch (error) {
-        const cached = await caches.match(request, { cacheName: strategy.cache });
+        const cached = await caches.match(request, { cacheName: strategy.cache, ignoreVary: true });
         if (cached) return cached;
         throw error;
       }
@@ -87,7 +89,7 @@ async function respond(request: Request, strategy: Exclude<Strategy, { kind: 'pa
         if (path === '/' || path === strategy.fallback) await store(strategy.cache, new Request(strategy.fallback), response.clone());
         return response;
       } catch (error) {
-        const cached = await caches.match(strategy.fallback, { cacheName: strategy.cache });
+        const cached = await caches.match(strategy.fallback, { cacheName: strategy.cache, ignoreVary: true });
         if (cached) return cached;
         throw error;
       }

@@ -21,7 +21,7 @@ describe('offline after one online visit', () => {
   });
   afterAll(async () => session?.close());
 
-  it('reloads with the network off and shows the stored work', async () => {
+  it('reloads with the network off, shows the stored work, and embeds and mines new images', async () => {
     const { page, context } = session;
     await page.setInputFiles('[data-testid=file-input]', files(1, 128).slice(0, 6));
     await page.waitForFunction(mined, null, { timeout: 120_000 });
@@ -40,6 +40,15 @@ describe('offline after one online visit', () => {
       await page.waitForFunction(mined, null, { timeout: 60_000 });
       expect(await page.textContent('[data-testid=item-count]')).toMatch(/^6 images · 6 embedded/);
       expect(await page.textContent('[data-testid=confusing-count]')).toBe(online);
+
+      await page.setInputFiles('[data-testid=file-input]', files(2, 144).slice(15, 27));
+      await page
+        .waitForFunction(() => /^18 images · 18 embedded/.test(document.querySelector('[data-testid=item-count]')?.textContent ?? ''), null, { timeout: 120_000 })
+        .catch(async (error: unknown) => {
+          await page.screenshot({ path: `${ARTIFACTS}/offline-failed.png` });
+          throw new Error(`${String(error)}\nbanner: ${await page.textContent('.banner')}`);
+        });
+      await page.waitForFunction(mined);
       await page.screenshot({ path: `${ARTIFACTS}/offline-journey.png` });
     } finally {
       await context.setOffline(false);
