@@ -71,6 +71,7 @@ export class Workbench {
   /** Bumped after each decision write so views can re-read. */
   decisionsVersion = $state(0);
 
+  private encoderProblem = '';
   private readonly itemsByHash = new Map<string, ItemRecord>();
   private captionsByKey = new Map<string, CaptionRecord>();
   private miner: Comlink.Remote<MinerHost> | null = null;
@@ -144,9 +145,11 @@ export class Workbench {
     ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
-      this.banner = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+      this.banner = this.encoderProblem = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
       return false;
     }
+    // A problem that the new encoders solved no longer needs saying.
+    if (this.banner && this.banner === this.encoderProblem) this.banner = '';
     return true;
   }
 
