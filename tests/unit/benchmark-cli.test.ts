@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildBenchmarkZip } from '../../src/core/benchmark/zip.ts';
 import { sampleDataset } from './benchmark-support.ts';
+import { runCli } from '../support/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-score-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,18 +15,7 @@ function write(name: string, content: string | Uint8Array): string {
   return path;
 }
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const run = (argv: string[]) => runCli(argv);
 
 describe('mediconfusion score', () => {
   const benchmark = write('dataset.json', JSON.stringify(sampleDataset(), null, 4));

@@ -2,30 +2,19 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { main } from '../../src/cli/main.ts';
 import { nodeFileSource, nodeFolderWriter } from '../../src/cli/commands/convert-biomedclip.ts';
 import { convertBiomedClipCheckpoint } from '../../src/core/convert/biomedclip.ts';
 import { compareRows, deterministicInput, reducedConfig, type BiomedClipReference } from './convert-support.ts';
+import { runCli } from '../support/cli-run.ts';
 
 const golden = (name: string) => fileURLToPath(new URL(`../golden/biomedclip/${name}`, import.meta.url));
 const reference = JSON.parse(readFileSync(golden('reference.json'), 'utf8')) as BiomedClipReference;
 const scratch = mkdtempSync(join(tmpdir(), 'convert-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function capture(argv: string[]) {
-  const err: string[] = [];
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const capture = (argv: string[]) => runCli(argv);
 
 describe('mediconfusion convert-biomedclip', () => {
   it('documents its options, defaults and an example', async () => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNpy } from '../../src/core/formats/npy.ts';
 import type { EmbeddingMatrix } from '../../src/core/mining/index.ts';
 import { bruteForceCandidates, clusteredMatrix, prng, referenceFilter } from './mining-reference.ts';
+import { runCli } from '../support/cli-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mining-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,18 +16,7 @@ function writeMatrix(name: string, m: EmbeddingMatrix): string {
   return path;
 }
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const capture = (argv: string[]) => runCli(argv);
 
 const random = prng(2024);
 const clip = clusteredMatrix(random, 150, 48, 3, 0.3, 1);

@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeNpy, decodeNpyMatrix } from '../../src/core/formats/npy.ts';
 import { fixtureEncoderFiles } from '../../src/core/onnx/fixture-encoders.ts';
+import { runCli } from '../support/cli-run.ts';
 
 let root: string;
 
@@ -39,20 +39,7 @@ function png(width: number, height: number, seed: number): Buffer {
   return PNG.sync.write(image);
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const cli = (argv: string[]) => runCli(argv, { quietProgress: true });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'mediconfusion-embed-'));
