@@ -3,31 +3,7 @@
  * Sliders, draggable threshold lines and presets all write the same fields here; the state is
  * persisted (debounced) through a settings store and restored on load.
  */
-
-export interface ThresholdPreset {
-  id: 'mediconfusion' | 'mmvp';
-  label: string;
-  clipMin: number;
-  dinoMax: number;
-  description: string;
-}
-
-export const PRESETS: ThresholdPreset[] = [
-  {
-    id: 'mediconfusion',
-    label: 'MediConfusion',
-    clipMin: 0.9,
-    dinoMax: 0.75,
-    description: 'BiomedCLIP > 0.90 and DINOv2 < 0.75, as in MediConfusion (ICLR 2025).',
-  },
-  {
-    id: 'mmvp',
-    label: 'MMVP',
-    clipMin: 0.95,
-    dinoMax: 0.6,
-    description: 'CLIP > 0.95 and DINOv2 < 0.60, as in MMVP ("Eyes Wide Shut?").',
-  },
-];
+import { DEFAULT_FLOOR, MEDICONFUSION_PRESET, THRESHOLD_PRESETS, type ThresholdPreset } from '../../core/mining/index.ts';
 
 export interface SessionSnapshot {
   clipEncoderId: string;
@@ -48,9 +24,9 @@ export interface SessionSnapshot {
 export const DEFAULT_SESSION: SessionSnapshot = {
   clipEncoderId: 'biomedclip',
   dinoEncoderId: 'dinov2-small',
-  clipMin: 0.9,
-  dinoMax: 0.75,
-  floor: 0.8,
+  clipMin: MEDICONFUSION_PRESET.clipMin,
+  dinoMax: MEDICONFUSION_PRESET.dinoMax,
+  floor: DEFAULT_FLOOR,
   maxPerImage: 0,
   excludeNearDuplicates: true,
   duplicateThreshold: 0.97,
@@ -119,7 +95,7 @@ export class SessionState {
 
   /** The preset whose thresholds match exactly, or 'custom'. */
   readonly preset = $derived(
-    PRESETS.find((p) => Math.abs(p.clipMin - this.clipMin) < 1e-9 && Math.abs(p.dinoMax - this.dinoMax) < 1e-9)?.id ?? 'custom',
+    THRESHOLD_PRESETS.find((p) => Math.abs(p.clipMin - this.clipMin) < 1e-9 && Math.abs(p.dinoMax - this.dinoMax) < 1e-9)?.id ?? 'custom',
   );
 
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -153,7 +129,7 @@ export class SessionState {
   }
 
   applyPreset(id: ThresholdPreset['id']): void {
-    const preset = PRESETS.find((p) => p.id === id);
+    const preset = THRESHOLD_PRESETS.find((p) => p.id === id);
     if (preset) this.setThresholds(preset.clipMin, preset.dinoMax);
   }
 
