@@ -7,7 +7,7 @@
 import type { Backend } from '../core/backend.ts';
 import type { EncoderSession, SessionFactory } from '../core/encoders/encoder-runner.ts';
 import type { EncoderDtype, EncoderEntry, OutputTensor } from '../core/encoders/registry.ts';
-import { configureOrt, createOrtSession, ort } from './ort-web.ts';
+import { configureOrt, createOrtSession, ensureWebGpuAdapter, ort } from './ort-web.ts';
 
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
 export const DEFAULT_LOCAL_MODEL_PATH = '/models/';
@@ -100,15 +100,6 @@ function loadTransformers(): Promise<Transformers> {
 }
 
 /** Lets ORT's WebGPU backend use the adapter our policy allows (the default is a hardware one only). */
-async function prepareWebGpu(allowFallbackAdapter: boolean): Promise<void> {
-  if (ort.env.webgpu.adapter) return;
-  const adapter = await navigator.gpu?.requestAdapter();
-  if (!adapter) throw new Error('this browser offers no WebGPU adapter');
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-  if (info.isFallbackAdapter === true && !allowFallbackAdapter) throw new Error('the only WebGPU adapter is a software fallback');
-  ort.env.webgpu.adapter = adapter;
-}
-
 /** Turns a lost GPU device into a clear failure of the next run, so the runner falls back. */
 async function watchDeviceLoss(onLost: (reason: string) => void): Promise<void> {
   try {
@@ -156,7 +147,7 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
     const source = await resolved;
     if (backend === 'webgpu') {
       if (options.simulateWebGpuFailure === 'load') throw new Error('simulated WebGPU failure');
-      await prepareWebGpu(options.allowFallbackAdapter ?? false);
+      await ensureWebGpuAdapter(options.allowFallbackAdapter ?? false);
     }
     const transformers = await loadTransformers();
     const { env, Tensor } = transformers;

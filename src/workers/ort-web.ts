@@ -21,17 +21,18 @@ export function configureOrt(options: { wasmThreads?: number; wasmBase?: string 
   ort.env.wasm.numThreads = isolated ? Math.max(1, options.wasmThreads ?? Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 }
 
-let webgpuAdapterSet = false;
-
-/** Lets ORT use a software (fallback) adapter when the caller forces WebGPU. */
-async function ensureWebGpuAdapter(allowFallback: boolean): Promise<void> {
-  if (webgpuAdapterSet) return;
+/**
+ * Hands ORT the adapter to use before its first WebGPU session, refusing a software (fallback)
+ * adapter unless the caller forces WebGPU. Shared by our sessions and transformers.js's, which
+ * use the same ORT module: the first caller decides, later calls keep that adapter.
+ */
+export async function ensureWebGpuAdapter(allowFallback: boolean): Promise<void> {
+  if (ort.env.webgpu.adapter) return;
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) throw new Error('No WebGPU adapter is available in this browser.');
   const isFallback = (adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   if (isFallback && !allowFallback) throw new Error('Only a software WebGPU adapter is available.');
   ort.env.webgpu.adapter = adapter;
-  webgpuAdapterSet = true;
 }
 
 export async function createOrtSession(
