@@ -12,7 +12,8 @@ const isolationHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-function chromiumPath(): string | undefined {
+/** CHROMIUM_PATH, else Debian's Chromium; undefined lets Playwright use its own browser. */
+export function chromiumPath(): string | undefined {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
   return candidates.find((p): p is string => !!p && existsSync(p));
 }

@@ -1,8 +1,7 @@
 /** Starts the Vite dev server and headless Chromium for the browser half of the benchmarks. */
-import { existsSync } from 'node:fs';
 import { createServer, type ViteDevServer } from 'vite';
 import { chromium, type Browser } from 'playwright';
-import { chromiumArgs } from '../vite.config.ts';
+import { chromiumArgs, chromiumPath } from '../vite.config.ts';
 
 export interface BrowserRig {
   origin: string;
@@ -21,7 +20,7 @@ export async function startBrowserRig(root: string): Promise<BrowserRig> {
   await server.listen();
   const address = server.httpServer?.address();
   const port = typeof address === 'object' && address ? address.port : 5299;
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p): p is string => !!p && existsSync(p));
+  const executablePath = chromiumPath();
   const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -1,7 +1,7 @@
 /** Launches headless Chromium for end-to-end tests, with every request recorded. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright';
-import { chromiumArgs } from '../../vite.config.ts';
+import { chromiumArgs, chromiumPath } from '../../vite.config.ts';
 
 export const ARTIFACTS = 'tests/.artifacts/e2e';
 
@@ -16,7 +16,7 @@ export interface Session {
 
 export async function openApp(origin: string, path = '/'): Promise<Session> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p): p is string => !!p && existsSync(p));
+  const executablePath = chromiumPath();
   const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
