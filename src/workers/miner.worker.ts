@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import {
   CandidateSet,
   PairMiner,
+  marginOrderOf,
   type CandidateSetState,
   type EmbeddingMatrix,
   type FilterOptions,
@@ -102,15 +103,23 @@ export class MinerHost {
     this.candidates().setCategories(categories);
   }
 
+  /** A copy of the candidate set alone: what IndexedDB keeps, without the unit matrices. */
+  exportCandidates(): CandidateSetState {
+    return this.candidates().exportState();
+  }
+
   /** A copy of the whole state (plain typed arrays) for IndexedDB. */
   exportState(): MinerState {
     return this.current().exportState();
   }
 
-  /** Restores a stored candidate set for filtering; adding rows later needs a fresh build. */
-  importCandidates(state: CandidateSetState): MinerSummary {
+  /**
+   * Restores a stored candidate set for filtering; adding rows later needs a fresh build. The
+   * margin order is derived here when the caller does not have it, off the page's thread.
+   */
+  importCandidates(state: Omit<CandidateSetState, 'marginOrder'> & { marginOrder?: Uint32Array }): MinerSummary {
     this.miner = undefined;
-    this.restored = CandidateSet.fromState(state);
+    this.restored = CandidateSet.fromState({ ...state, marginOrder: state.marginOrder ?? marginOrderOf(state.a, state.b, state.clip, state.dino) });
     this.lastMs = 0;
     return this.summary();
   }

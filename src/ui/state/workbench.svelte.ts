@@ -8,7 +8,7 @@ import { openStore, candidateKey, type ItemRecord, type SkippedRecord, type Stor
 import { runIngest, type IngestRun } from '../../workers/ingest-client.ts';
 import type { MinerFilterResult, MinerHost } from '../../workers/miner.worker.ts';
 import type { ProjectionApi } from '../../workers/projection.worker.ts';
-import { marginOrderOf, type SensitivityGrid } from '../../core/mining/index.ts';
+import type { SensitivityGrid } from '../../core/mining/index.ts';
 import type { RgbImage } from '../../core/image.ts';
 import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts';
 import { EncoderClient } from './encoder-client.svelte.ts';
@@ -255,17 +255,15 @@ export class Workbench {
     if (rows.length < 2) return;
     this.progress = { label: 'Mining confusing pairs', done: 0, total: 1, unit: 'blocks' };
     try {
-      const clip = await store.embeddings.loadMatrix(clipId, clipRev, { rows });
-      const dino = await store.embeddings.loadMatrix(dinoId, dinoRev, { rows });
+      const m = await this.loadSpaces(rows);
       const miner = this.minerRemote();
       const onProgress = Comlink.proxy((done: number, total: number) => {
         if (this.progress) this.progress = { ...this.progress, done, total };
       });
-      await miner.build({ rows: rows.length, dim: clip.dim, data: clip.matrix }, { rows: rows.length, dim: dino.dim, data: dino.matrix }, { floor: this.session.floor }, onProgress);
-      const state = await miner.exportState();
-      const c = state.candidates;
+      await miner.build({ rows: rows.length, dim: m.clipDim, data: m.clip }, { rows: rows.length, dim: m.dinoDim, data: m.dino }, { floor: this.session.floor }, onProgress);
+      const c = await miner.exportCandidates();
       await store.candidates.put(key, { rows, contentVersion: contentVersion(rows), floor: c.floor, a: c.a, b: c.b, clip: c.clip, dino: c.dino });
-      this.setMatrices({ rows, clip: clip.matrix, clipDim: clip.dim, dino: dino.matrix, dinoDim: dino.dim });
+      this.setMatrices(m);
       this.candidateClip = c.clip;
       this.candidateDino = c.dino;
       this.rows = rows;
@@ -282,16 +280,7 @@ export class Workbench {
     const record = await this.store!.candidates.get(key);
     if (!record || !record.rows.every((h) => this.itemsByHash.has(h))) return;
     const miner = this.minerRemote();
-    await miner.importCandidates({
-      version: 1,
-      rows: record.rows.length,
-      floor: record.floor,
-      a: record.a,
-      b: record.b,
-      clip: record.clip,
-      dino: record.dino,
-      marginOrder: marginOrderOf(record.a, record.b, record.clip, record.dino),
-    });
+    await miner.importCandidates({ version: 1, rows: record.rows.length, floor: record.floor, a: record.a, b: record.b, clip: record.clip, dino: record.dino });
     this.rows = record.rows;
     this.candidateClip = record.clip;
     this.candidateDino = record.dino;
@@ -300,12 +289,15 @@ export class Workbench {
   }
 
   private async loadMatricesForViews(): Promise<void> {
-    const clipRev = revisionKeyOf(this.session.clipEncoderId);
-    const dinoRev = revisionKeyOf(this.session.dinoEncoderId);
-    if (!clipRev || !dinoRev || this.rows.length === 0) return;
-    const clip = await this.store!.embeddings.loadMatrix(this.session.clipEncoderId, clipRev, { rows: this.rows });
-    const dino = await this.store!.embeddings.loadMatrix(this.session.dinoEncoderId, dinoRev, { rows: this.rows });
-    this.setMatrices({ rows: this.rows, clip: clip.matrix, clipDim: clip.dim, dino: dino.matrix, dinoDim: dino.dim });
+    if (this.rows.length === 0) return;
+    this.setMatrices(await this.loadSpaces(this.rows));
+  }
+
+  /** Both encoders' unit embeddings for `rows`, in that row order. */
+  private async loadSpaces(rows: string[]): Promise<SpaceMatrices> {
+    const load = (id: string) => this.store!.embeddings.loadMatrix(id, revisionKeyOf(id) ?? '', { rows });
+    const [clip, dino] = [await load(this.session.clipEncoderId), await load(this.session.dinoEncoderId)];
+    return { rows, clip: clip.matrix, clipDim: clip.dim, dino: dino.matrix, dinoDim: dino.dim };
   }
 
   private setMatrices(matrices: SpaceMatrices): void {
