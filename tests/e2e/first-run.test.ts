@@ -29,4 +29,25 @@ describe('first run without BiomedCLIP', () => {
     expect(await page.textContent('.banner')).not.toContain('biomedclip');
     await page.screenshot({ path: `${ARTIFACTS}/first-run-fixtures.png` });
   });
+
+  it('shows what each encoder receives for the first image of the selected pair', async () => {
+    const { page } = session;
+    await page.click('[data-testid=tab-pairs]');
+    const clipInput = page.getByLabel('CLIP-side encoder input');
+    await clipInput.waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByLabel('DINOv2 encoder input').count()).toBe(1);
+    // The canvas holds the 224 x 224 de-normalised tensor, not a blank surface.
+    const spread = await clipInput.evaluate((canvas) => {
+      const data = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 224, 224).data;
+      let lo = 255;
+      let hi = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        lo = Math.min(lo, data[i]);
+        hi = Math.max(hi, data[i]);
+      }
+      return hi - lo;
+    });
+    expect(spread).toBeGreaterThan(50);
+    await page.screenshot({ path: `${ARTIFACTS}/encoder-inputs.png` });
+  });
 });

@@ -384,28 +384,21 @@ export class Workbench {
   }
 
   /**
-   * What each encoder receives for one image (de-normalised back to pixels). Needs the image's
-   * pixels: kept originals in formats the browser decodes; otherwise null with a reason.
+   * What each encoder receives for one image (de-normalised back to pixels). The kept original
+   * goes through the same ingest path as at embedding time (same decoder, same RGB conversion),
+   * so the preview is exactly the encoder's input; without a kept original, a reason instead.
    */
   async encoderInputs(sha256: string): Promise<{ clip: ImageData | null; dino: ImageData | null; reason: string }> {
     const item = this.itemsByHash.get(sha256);
-    if (!item?.original || !/^(png|jpeg|gif|bmp|webp)$/.test(item.format)) {
+    if (!item?.original) {
       return { clip: null, dino: null, reason: 'The original pixels of this image are not kept in this browser; turn on "Keep images in this browser" and add it again to see what the encoders receive.' };
     }
     if (!this.clipEncoder.loaded || !this.dinoEncoder.loaded) await this.loadEncoders();
-    const bitmap = await createImageBitmap(item.original);
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    if (!context) return { clip: null, dino: null, reason: 'This browser cannot draw the image for a preview.' };
-    context.drawImage(bitmap, 0, 0);
-    const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const rgb = new Uint8Array(bitmap.width * bitmap.height * 3);
-    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-      rgb[j] = rgba[i];
-      rgb[j + 1] = rgba[i + 1];
-      rgb[j + 2] = rgba[i + 2];
-    }
-    const image = { width: bitmap.width, height: bitmap.height, data: rgb };
+    let image: RgbImage | undefined;
+    let problem = '';
+    const file = new File([item.original], item.name);
+    await runIngest([file], { onResult: (r) => void (r.ok ? (image = r.rgb) : (problem = r.error.reason)) }, { keepRgb: true, frameIndex: item.frameIndex }).finished;
+    if (!image) return { clip: null, dino: null, reason: problem || 'This image could not be read again.' };
     const [clip, dino] = await Promise.all([this.clipEncoder.preview(image), this.dinoEncoder.preview(image)]);
     const toImageData = (p: typeof clip) => (p ? new ImageData(new Uint8ClampedArray(p.rgba), p.width, p.height) : null);
     return { clip: toImageData(clip), dino: toImageData(dino), reason: clip && dino ? '' : 'The encoders are not loaded; see the Encoders panel.' };
