@@ -161,6 +161,13 @@ describe('DICOM reader fuzzing', () => {
     );
   });
 
+  it('a damaged DICM magic with a damaged meta group is refused as corrupt (found by fuzzing)', async () => {
+    const bytes = valid.slice();
+    bytes[128] = 0;
+    bytes[132] = 0;
+    await expect(decodeDicom(bytes)).rejects.toBeInstanceOf(DecodeError);
+  });
+
   it('mutations of the header region (meta and pixel attributes) only ever raise DecodeError', async () => {
     const headerEnd = valid.length - 64 * 48 * 2;
     const mutation = fc.array(fc.tuple(fc.integer({ min: 128, max: headerEnd }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 });

@@ -4,7 +4,7 @@
  * and study/series/instance UIDs are never read into anything this module returns.
  */
 import type { DecodedImage } from '../image.ts';
-import { DecodeError } from '../decode/errors.ts';
+import { DecodeError, withDecodeErrors } from '../decode/errors.ts';
 import { checkPixelLimit, DEFAULT_MAX_PIXELS } from '../decode/limits.ts';
 import { toDisplayImage } from './display.ts';
 import { readPalette } from './palette.ts';
@@ -58,7 +58,19 @@ export interface DecodedDicom {
   summary: DicomSummary;
 }
 
-export async function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions = {}): Promise<DecodedDicom> {
+/**
+ * Decodes a DICOM file for display. dicom-parser reads elements lazily, so a damaged file can
+ * fail after parsing, while tags are read: every such failure becomes a 'dicom-corrupt' DecodeError.
+ */
+export function decodeDicom(bytes: Uint8Array, options: DicomDecodeOptions = {}): Promise<DecodedDicom> {
+  return withDecodeErrors(
+    'dicom-corrupt',
+    (detail) => `This DICOM file could not be read (${detail.replace(/^dicomParser[.:]\w+: /, '')}); it is damaged or not DICOM.`,
+    () => decodeParsedDicom(bytes, options),
+  );
+}
+
+async function decodeParsedDicom(bytes: Uint8Array, options: DicomDecodeOptions): Promise<DecodedDicom> {
   const { dataSet, transferSyntaxUid } = parseDicomBytes(bytes);
   const syntaxName = transferSyntaxName(transferSyntaxUid);
   const preliminary = readPixelAttributes(dataSet);
