@@ -164,7 +164,7 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
   const qkvShape = g.int64('qkv_shape', [0, 0, 3, config.heads, headDim]);
   const mergedShape = g.int64('merged_heads_shape', [0, 0, d]);
   const scale = g.weight('attn_scale', [1], new Float32Array([headDim ** -0.5]));
-  const sqrtHalf = g.weight('gelu_inv_sqrt2', [1], new Float32Array([Math.SQRT1_2]));
+  const sqrt2 = g.weight('gelu_sqrt2', [1], new Float32Array([Math.SQRT2]));
   const one = g.weight('gelu_one', [1], new Float32Array([1]));
   const half = g.weight('gelu_half', [1], new Float32Array([0.5]));
   const qkvIndex = [0, 1, 2].map((i) => g.int64(`qkv_index_${i}`, [i]));
@@ -184,9 +184,10 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
     if (config.layerScale) attn = g.op('Mul', [attn, w(`${b}.ls1.gamma`)]);
     x = g.op('Add', [x, attn]);
 
-    // MLP with exact GELU: 0.5 * h * (1 + erf(h / sqrt 2)), as torch.nn.GELU() computes it.
+    // MLP with exact GELU, 0.5 * h * (1 + erf(h / sqrt 2)), in the node order torch.onnx exports it
+    // (Div, Erf, Add, Mul, Mul): onnxruntime fuses exactly that pattern into one Gelu kernel.
     const h = linear(layerNorm(x, `${b}.norm2`), `${b}.mlp.fc1`);
-    const gelu = g.op('Mul', [g.op('Mul', [h, half]), g.op('Add', [g.op('Erf', [g.op('Mul', [h, sqrtHalf])]), one])]);
+    const gelu = g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Erf', [g.op('Div', [h, sqrt2])]), one])]), half]);
     let mlp = linear(gelu, `${b}.mlp.fc2`);
     if (config.layerScale) mlp = g.op('Mul', [mlp, w(`${b}.ls2.gamma`)]);
     x = g.op('Add', [x, mlp]);
