@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { benchEmbedNode, type EmbedTiming } from './embed-node.ts';
 import { runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
 import { renderMarkdown } from './report.ts';
+import { profileKernels } from './kernel-profile.ts';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
@@ -75,6 +76,8 @@ async function embedBenchmarks(rig: BrowserRig | null) {
       cold_start_ms: wasm?.firstEmbeddingMs ?? null,
     };
   }
+  console.error('bench: kernel profile (one thread, onnxruntime-web WASM in Node vs onnxruntime-node)…');
+  out.kernel_profile = await profileKernels(join(root, graphs.vit_s14.path), quick);
   return out;
 }
 
