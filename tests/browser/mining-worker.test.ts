@@ -21,12 +21,15 @@ const NODE_NEAR_DUPLICATES_DIGEST = '562:6580b86f';
 describe('miner worker in Chromium', () => {
   afterAll(() => worker.terminate());
 
-  for (const kernel of ['auto', 'js'] as const) {
+  // 'webgpu' forces the GPU kernel even on a software adapter; 'auto' takes it only on hardware.
+  for (const kernel of ['auto', 'wasm-simd', 'js', 'webgpu'] as const) {
     it(`${kernel} kernel: builds with progress and filters bit-identically to Node`, async () => {
       const progress: number[] = [];
       const summary = await host.build(clip, dino, { floor: 0.75, kernel }, Comlink.proxy((done: number, total: number) => void progress.push(done / total)));
       expect(summary.candidates).toBe(NODE_CANDIDATES);
-      expect(summary.kernel).toBe(kernel === 'js' ? 'js' : 'wasm-simd');
+      const adapter = await navigator.gpu?.requestAdapter();
+      const hardware = adapter ? !(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter : false;
+      expect(summary.kernel).toBe(kernel === 'auto' ? (hardware ? 'webgpu' : 'wasm-simd') : kernel);
       await new Promise((r) => setTimeout(r, 50)); // progress calls are fire-and-forget
       expect(progress.at(-1)).toBe(1);
       const result = await host.filter(options);

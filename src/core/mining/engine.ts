@@ -7,6 +7,7 @@ import { CandidateSet, type CandidateSetState } from './candidates.ts';
 import { checkMatrix, concatRows, normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
 import { ascendingKeyF32, identityPermutation, radixSortPermutation } from './radix.ts';
 import { buildScreenLayout, PairList, planScreen, screenPairs, type ScreenLayout } from './screen.ts';
+import { screenPairsOnBlocks, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
 
 export const DEFAULT_FLOOR = 0.8;
 
@@ -117,13 +118,20 @@ export class PairMiner {
   readonly floor: number;
   /** Screening kernel for this miner's builds and additions. */
   kernel: 'auto' | 'js' = 'auto';
+  /** What the last block-kernel screen did (undefined after a CPU-only build). */
+  lastBlockScreen: BlockScreenReport | undefined;
+  /** The block kernel holding this miner's unit CLIP rows, and how many. */
+  private loadedOn: { kernel: BlockSimilarityKernel; rows: number } | undefined;
   private clip: EmbeddingMatrix;
   private dino: EmbeddingMatrix;
   private layout: ScreenLayout;
   private set: CandidateSet;
+  /** Identifies this miner's rows to a block kernel (see `BlockSimilarityKernel.load`). */
+  private readonly loadToken: object;
 
-  private constructor(floor: number, clip: EmbeddingMatrix, dino: EmbeddingMatrix, layout: ScreenLayout, set: CandidateSet) {
+  private constructor(floor: number, clip: EmbeddingMatrix, dino: EmbeddingMatrix, layout: ScreenLayout, set: CandidateSet, loadToken: object = {}) {
     this.floor = floor;
+    this.loadToken = loadToken;
     this.clip = clip;
     this.dino = dino;
     this.layout = layout;
@@ -132,6 +140,27 @@ export class PairMiner {
 
   /** Mines all pairs of the rows. The inputs are not modified and need not be normalised. */
   static build(clip: EmbeddingMatrix, dino: EmbeddingMatrix, options: MinerOptions = {}): PairMiner {
+    const start = PairMiner.prepare(clip, dino, options);
+    screenPairs(start.layout, 0, start.clipUnit.rows, start.floor, start.survivors, options.onProgress, start.kernel);
+    return PairMiner.finish(start);
+  }
+
+  /**
+   * Like `build`, but screens on a block kernel (an accelerator); the candidates are the same
+   * as `build`'s because every screened pair is then computed exactly here.
+   */
+  static async buildOnBlocks(blockKernel: BlockSimilarityKernel, clip: EmbeddingMatrix, dino: EmbeddingMatrix, options: MinerOptions = {}): Promise<PairMiner> {
+    const start = PairMiner.prepare(clip, dino, options);
+    const { clipUnit, layout, floor, survivors, kernel } = start;
+    await blockKernel.load(clipUnit, 0, start.loadToken);
+    const report = await screenPairsOnBlocks(blockKernel, clipUnit, layout, 0, clipUnit.rows, floor, survivors, options.onProgress, kernel);
+    const miner = PairMiner.finish(start);
+    miner.loadedOn = { kernel: blockKernel, rows: clipUnit.rows };
+    miner.lastBlockScreen = report;
+    return miner;
+  }
+
+  private static prepare(clip: EmbeddingMatrix, dino: EmbeddingMatrix, options: MinerOptions) {
     const floor = options.floor ?? DEFAULT_FLOOR;
     checkFloor(floor);
     checkPair(clip, dino);
@@ -139,12 +168,14 @@ export class PairMiner {
     const dinoUnit = normalizeRows(dino);
     const plan = planScreen(clipUnit, floor);
     const layout = buildScreenLayout(clipUnit, plan.order, plan.dims);
-    const survivors = new PairList();
-    const kernel = options.kernel ?? 'auto';
-    screenPairs(layout, 0, clipUnit.rows, floor, survivors, options.onProgress, kernel);
+    return { floor, clipUnit, dinoUnit, layout, survivors: new PairList(), kernel: options.kernel ?? 'auto', loadToken: {} };
+  }
+
+  private static finish(start: ReturnType<typeof PairMiner.prepare>): PairMiner {
+    const { floor, clipUnit, dinoUnit, layout, survivors, kernel } = start;
     const found = refine(survivors, clipUnit, dinoUnit, floor);
     const set = new CandidateSet(clipUnit.rows, floor, found.a, found.b, found.clip, found.dino);
-    const miner = new PairMiner(floor, clipUnit, dinoUnit, layout, set);
+    const miner = new PairMiner(floor, clipUnit, dinoUnit, layout, set, start.loadToken);
     miner.kernel = kernel;
     return miner;
   }
@@ -162,14 +193,46 @@ export class PairMiner {
    * them: the new M x N block and the M x M block among themselves. Returns the new candidates.
    */
   addRows(clip: EmbeddingMatrix, dino: EmbeddingMatrix, onProgress?: (done: number, total: number) => void): number {
+    const oldRows = this.append(clip, dino);
+    if (oldRows === this.clip.rows) return 0;
+    const survivors = new PairList();
+    screenPairs(this.layout, oldRows, this.clip.rows, this.floor, survivors, onProgress, this.kernel);
+    return this.mergeSurvivors(survivors);
+  }
+
+  /** `addRows` screened on a block kernel; the same candidates as `addRows`. */
+  async addRowsOnBlocks(blockKernel: BlockSimilarityKernel, clip: EmbeddingMatrix, dino: EmbeddingMatrix, onProgress?: (done: number, total: number) => void): Promise<number> {
+    const before = { clip: this.clip, dino: this.dino, layout: this.layout };
+    const oldRows = this.append(clip, dino);
+    if (oldRows === this.clip.rows) return 0;
+    const survivors = new PairList();
+    try {
+      // A kernel that holds this miner's rows needs only the new ones (CPU additions in between count as new).
+      const held = this.loadedOn?.kernel === blockKernel ? Math.min(this.loadedOn.rows, oldRows) : 0;
+      this.loadedOn = undefined;
+      await blockKernel.load(this.clip, held, this.loadToken);
+      this.loadedOn = { kernel: blockKernel, rows: this.clip.rows };
+      this.lastBlockScreen = await screenPairsOnBlocks(blockKernel, this.clip, this.layout, oldRows, this.clip.rows, this.floor, survivors, onProgress, this.kernel);
+    } catch (error) {
+      // The device failed: the miner stays as it was, so the caller can add the rows on the CPU.
+      this.clip = before.clip;
+      this.dino = before.dino;
+      this.layout = before.layout;
+      throw error;
+    }
+    return this.mergeSurvivors(survivors);
+  }
+
+  /** Appends normalised rows and their screen layout; returns the previous row count. */
+  private append(clip: EmbeddingMatrix, dino: EmbeddingMatrix): number {
     checkPair(clip, dino);
     if (clip.dim !== this.clip.dim || dino.dim !== this.dino.dim) {
       throw new Error(
         `New rows have dimensions ${clip.dim} and ${dino.dim} but the mined ones have ${this.clip.dim} and ${this.dino.dim}; embed them with the same encoders.`,
       );
     }
-    if (clip.rows === 0) return 0;
     const oldRows = this.clip.rows;
+    if (clip.rows === 0) return oldRows;
     const clipNew = normalizeRows(clip);
     this.clip = concatRows(this.clip, clipNew);
     this.dino = concatRows(this.dino, normalizeRows(dino));
@@ -181,12 +244,14 @@ export class PairMiner {
     rest.set(this.layout.rest);
     rest.set(extra.rest, oldRows);
     this.layout = { dims: this.layout.dims, order: this.layout.order, screen, rest };
-    const survivors = new PairList();
-    screenPairs(this.layout, oldRows, this.clip.rows, this.floor, survivors, onProgress, this.kernel);
+    return oldRows;
+  }
+
+  /** Refines the screened pairs of new rows and merges them in; returns how many were added. */
+  private mergeSurvivors(survivors: PairList): number {
     const found = refine(survivors, this.clip, this.dino, this.floor);
     const merged = mergeSorted(this.set, found);
-    const next = new CandidateSet(this.clip.rows, this.floor, merged.a, merged.b, merged.clip, merged.dino);
-    this.set = next;
+    this.set = new CandidateSet(this.clip.rows, this.floor, merged.a, merged.b, merged.clip, merged.dino);
     return found.clip.length;
   }
 
