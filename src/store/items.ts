@@ -3,10 +3,33 @@
  * first record and remembers the extra path, so a double drop never makes a second item.
  */
 import type { Connection, WriteTx } from './db.ts';
-import type { ItemRecord } from './schema.ts';
+import { matrixKey } from './embeddings.ts';
+import type { DicomSummary, ItemRecord } from './schema.ts';
 
 /** An item as ingest produces it; `aliases` and `addedAt` are filled in by the store. */
 export type NewItem = Omit<ItemRecord, 'aliases' | 'addedAt'> & { aliases?: string[]; addedAt?: number };
+
+/** What another frame of a multi-frame DICOM changes in its item record. */
+export interface FrameChange {
+  frameIndex: number;
+  /** The thumbnail of that frame. */
+  thumbnail: Blob;
+  /** The summary as ingest made it for that frame (window and frame index may differ). */
+  dicom?: DicomSummary;
+}
+
+/** One encoder revision, as embeddings and jobs are keyed. */
+export interface EncoderTarget {
+  encoderId: string;
+  revision: string;
+}
+
+export interface FrameChangeReport {
+  /** Stored embeddings of the old frame that were removed (every encoder). */
+  removedEmbeddings: number;
+  /** Encoder revisions whose job for this item is pending again (or new). */
+  queued: EncoderTarget[];
+}
 
 export interface PutItemResult {
   /** The record as stored after the put. */
@@ -104,6 +127,54 @@ export class ItemsTable {
   setFrameIndex(sha256: string, frameIndex: number): Promise<boolean> {
     return this.update(sha256, (item) => {
       item.frameIndex = frameIndex;
+    });
+  }
+
+  /**
+   * Switches a multi-frame DICOM item to another frame, in one transaction: the item gets the
+   * frame, its thumbnail and summary; every stored embedding of the item (any encoder: they
+   * describe the old frame) goes, with the matrix snapshots and candidate sets that held it; and
+   * a pending job is queued for each encoder revision that had an embedding and for `encoders`,
+   * so the durable queue embeds the new frame. Returns undefined for an unknown item.
+   */
+  changeFrame(sha256: string, change: FrameChange, encoders: readonly EncoderTarget[]): Promise<FrameChangeReport | undefined> {
+    const stores = ['items', 'embeddings', 'jobs', 'matrices', 'candidates'] as const;
+    return this.connection().write([...stores], async (tx) => {
+      const item = await tx.objectStore('items').get(sha256);
+      if (!item) return undefined;
+      const updated: ItemRecord = { ...item, frameIndex: change.frameIndex, thumbnail: change.thumbnail };
+      if (change.dicom) updated.dicom = change.dicom;
+      await tx.objectStore('items').put(updated);
+
+      const range = IDBKeyRange.bound([sha256], [sha256, []]);
+      const targets = new Map(encoders.map((e) => [matrixKey(e.encoderId, e.revision), e]));
+      let removedEmbeddings = 0;
+      let embedding = await tx.objectStore('embeddings').openKeyCursor(range);
+      while (embedding) {
+        const [, encoderId, revision] = embedding.primaryKey;
+        targets.set(matrixKey(encoderId, revision), { encoderId, revision });
+        await tx.objectStore('matrices').delete(matrixKey(encoderId, revision));
+        await tx.objectStore('embeddings').delete(embedding.primaryKey);
+        removedEmbeddings++;
+        embedding = await embedding.continue();
+      }
+      let candidates = await tx.objectStore('candidates').openCursor();
+      while (candidates) {
+        if (candidates.value.rows.includes(sha256)) await candidates.delete();
+        candidates = await candidates.continue();
+      }
+
+      const now = Date.now();
+      const jobs = tx.objectStore('jobs');
+      for (const { encoderId, revision } of targets.values()) {
+        const job = await jobs.index('byTarget').get([sha256, encoderId, revision]);
+        if (!job) await jobs.add({ sha256, encoderId, revision, state: 'pending', attempts: 0, updatedAt: now });
+        else {
+          const { error: _cleared, ...rest } = job;
+          await jobs.put({ ...rest, state: 'pending', attempts: 0, updatedAt: now });
+        }
+      }
+      return { removedEmbeddings, queued: [...targets.values()] };
     });
   }
 

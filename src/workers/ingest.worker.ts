@@ -23,6 +23,8 @@ export interface WorkerIngestOptions {
   maxPixels?: number;
   /** DICOM frame to show (default: the middle one). */
   frameIndex?: number;
+  /** DICOM frame per known item (SHA-256 -> frame), chosen by the user; wins over `frameIndex`. */
+  frameIndexes?: Readonly<Record<string, number>>;
   /** Per-file limit in ms (default 10 000). */
   perFileTimeoutMs?: number;
   thumbnailSide?: number;

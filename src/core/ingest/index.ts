@@ -23,6 +23,11 @@ export interface IngestOptions extends DecodeOptions {
   thumbnailSide?: number;
   /** Return the full-size RGB pixels too (for the encoders); default false, they are released. */
   keepRgb?: boolean;
+  /**
+   * DICOM frame per item (SHA-256 -> 0-based frame) chosen earlier by the user: a known file read
+   * again (dropped again, or its kept original) shows and embeds that frame, not the default.
+   */
+  frameIndexes?: Readonly<Record<string, number>>;
 }
 
 /** What ingest learned about one file; the store adds aliases, addedAt and a thumbnail Blob. */
@@ -68,7 +73,8 @@ export async function ingestFile(bytes: Uint8Array, source: IngestSource, option
   const file = source.relativePath || source.name;
   try {
     const sha256 = await sha256Hex(bytes);
-    const decoded = await decodeFile(bytes, source.name, options);
+    const frameIndex = options.frameIndexes?.[sha256] ?? options.frameIndex;
+    const decoded = await decodeFile(bytes, source.name, { ...options, frameIndex });
     let rgb: RgbImage | undefined = toRgb8(decoded.image);
     const thumbnail = makeThumbnail(rgb, options.thumbnailSide ?? 128);
     const item: IngestedItem = {

@@ -1,11 +1,48 @@
 /**
- * Runs the durable job queue for the images whose pixels this page holds: claim a batch per
- * encoder, embed it in that encoder's worker, and complete it in one transaction (embeddings
- * and job states together), so a reload or a killed worker never loses or repeats work.
+ * Runs the durable job queue: claim a batch per encoder, embed it in that encoder's worker, and
+ * complete it in one transaction (embeddings and job states together), so a reload or a killed
+ * worker never loses or repeats work.
+ *
+ * Pixels come from the files this page holds (`pixels`) or, for any other claimed job, from the
+ * item's kept original, read again through the ingest worker (same decoder and RGB conversion as
+ * at ingest) with the item's chosen DICOM frame. Kept pixels live for one batch only.
  */
-import type { Store } from '../../store/index.ts';
+import type { ItemRecord, Store } from '../../store/index.ts';
 import type { RgbImage } from '../../core/image.ts';
+import { runIngest } from '../../workers/ingest-client.ts';
 import type { EncoderClient } from './encoder-client.svelte.ts';
+
+/** Full-size RGB pixels of kept originals, or the reason an item could not be read. */
+export type KeptPixelsReader = (items: readonly ItemRecord[]) => Promise<Map<string, RgbImage | string>>;
+
+/** The DICOM frame chosen for each item that has one, as the ingest worker takes them. */
+export function frameIndexesOf(items: Iterable<ItemRecord>): Record<string, number> {
+  const frames: Record<string, number> = {};
+  for (const item of items) if (item.frameIndex !== undefined) frames[item.sha256] = item.frameIndex;
+  return frames;
+}
+
+/** Reads kept originals through the ingest worker, honouring each item's chosen frame. */
+export async function readKeptPixels(items: readonly ItemRecord[]): Promise<Map<string, RgbImage | string>> {
+  const kept = items.filter((item) => item.original);
+  const out = new Map<string, RgbImage | string>();
+  for (const item of items) if (!item.original) out.set(item.sha256, 'The original of this image is no longer kept in this browser; add the file again.');
+  if (kept.length === 0) return out;
+  const files = kept.map((item) => new File([item.original!], item.name));
+  await runIngest(
+    files,
+    {
+      onResult: (result, index) => {
+        const sha256 = kept[index].sha256;
+        if (!result.ok) out.set(sha256, result.error.reason);
+        else if (result.item.sha256 !== sha256 || !result.rgb) out.set(sha256, 'The kept original of this image no longer matches it; add the file again.');
+        else out.set(sha256, result.rgb);
+      },
+    },
+    { keepRgb: true, frameIndexes: frameIndexesOf(kept) },
+  ).finished;
+  return out;
+}
 
 export async function embedPending(
   store: Store,
@@ -13,8 +50,8 @@ export async function embedPending(
   pixels: Map<string, RgbImage>,
   batchSize: number,
   isCancelled: () => boolean,
+  readKept: KeptPixelsReader = readKeptPixels,
 ): Promise<number> {
-  if (pixels.size === 0) return 0;
   const hasPixels = (sha256: string) => pixels.has(sha256);
   await Promise.all(
     encoders.map(async (encoder) => {
@@ -22,16 +59,24 @@ export async function embedPending(
       if (!loaded) return;
       for (;;) {
         if (isCancelled()) return;
+        // Claims jobs whose pixels this page holds, and jobs whose item has a kept original.
         const claimed = await store.jobs.claimBatch(batchSize, { encoderId: loaded.entry.id, revision: loaded.revisionKey, hasPixels });
         // Claimed jobs always carry their auto-increment key.
         const jobs = claimed.map((job) => ({ id: job.id as number, sha256: job.sha256 }));
         if (jobs.length === 0) return;
         try {
-          const outcome = await encoder.embed(jobs.map((job) => ({ id: String(job.id), image: pixels.get(job.sha256)! })));
+          const images = await pixelsFor(store, jobs, pixels, readKept);
+          const runnable = jobs.filter((job) => typeof images.get(job.sha256) === 'object');
+          for (const job of jobs) {
+            const image = images.get(job.sha256);
+            if (typeof image === 'string' || image === undefined) await store.jobs.fail(job.id, image ?? 'This image could not be read again; add the file again.');
+          }
+          if (runnable.length === 0) continue;
+          const outcome = await encoder.embed(runnable.map((job) => ({ id: String(job.id), image: images.get(job.sha256) as RgbImage })));
           const results = outcome.embeddings.map((e) => ({ jobId: Number(e.id), vector: e.embedding }));
           await store.jobs.complete(results);
           const finished = new Set(results.map((r) => r.jobId));
-          const unfinished = jobs.filter((job) => !finished.has(job.id)).map((job) => job.id);
+          const unfinished = runnable.filter((job) => !finished.has(job.id)).map((job) => job.id);
           if (unfinished.length) await store.jobs.release(unfinished);
           if (outcome.status === 'cancelled') return;
         } catch (error) {
@@ -43,4 +88,24 @@ export async function embedPending(
     }),
   );
   return pixels.size;
+}
+
+/** The pixels of each claimed job: held by the page, else read from the kept original. */
+async function pixelsFor(
+  store: Store,
+  jobs: readonly { sha256: string }[],
+  pixels: Map<string, RgbImage>,
+  readKept: KeptPixelsReader,
+): Promise<Map<string, RgbImage | string>> {
+  const images = new Map<string, RgbImage | string>();
+  const missing: string[] = [];
+  for (const { sha256 } of jobs) {
+    const held = pixels.get(sha256);
+    if (held) images.set(sha256, held);
+    else if (!missing.includes(sha256)) missing.push(sha256);
+  }
+  if (missing.length === 0) return images;
+  const items = (await store.items.getMany(missing)).filter((item): item is ItemRecord => item !== undefined);
+  for (const [sha256, image] of await readKept(items)) images.set(sha256, image);
+  return images;
 }

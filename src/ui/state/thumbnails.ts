@@ -11,6 +11,13 @@ export class ThumbnailUrls {
     return url ?? null;
   }
 
+  /** Drops one item's URL (its thumbnail changed); the next `url` call makes a fresh one. */
+  forget(sha256: string): void {
+    const url = this.urls.get(sha256);
+    if (url) URL.revokeObjectURL(url);
+    this.urls.delete(sha256);
+  }
+
   clear(): void {
     for (const url of this.urls.values()) URL.revokeObjectURL(url);
     this.urls.clear();

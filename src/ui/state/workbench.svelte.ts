@@ -14,7 +14,8 @@ import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts
 import { EncoderClient } from './encoder-client.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { ThumbnailUrls } from './thumbnails.ts';
-import { embedPending } from './embed-queue.ts';
+import { embedPending, frameIndexesOf } from './embed-queue.ts';
+import { chooseFrame } from './frame-choice.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
 import type { CaptionRecord, DecisionRecord } from '../../store/index.ts';
 import { toReviewedPair } from '../../core/review/index.ts';
@@ -208,7 +209,7 @@ export class Workbench {
           if (pixels.size >= EMBED_BATCH) await drain();
         },
       },
-      { keepRgb: true },
+      { keepRgb: true, frameIndexes: frameIndexesOf(this.items) },
     );
     try {
       await this.ingestRun.finished;
@@ -222,6 +223,14 @@ export class Workbench {
       await this.refreshRedrop();
     }
     if (!this.cancelled) await this.mine();
+  }
+
+  /** Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see frame-choice.ts). */
+  async chooseFrame(sha256: string, frameIndex: number): Promise<void> {
+    this.cancelled = false;
+    await chooseFrame(this, sha256, frameIndex, () => this.cancelled);
+    await this.reloadItems();
+    await this.mine();
   }
 
   cancel(): void {
