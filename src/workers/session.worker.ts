@@ -14,10 +14,15 @@ export interface TensorResult {
 export class SessionHost {
   private sessions = new Map<string, ort.InferenceSession>();
 
-  async load(key: string, url: string, backend: Backend, allowFallbackAdapter = false): Promise<{ inputs: string[]; outputs: string[] }> {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}.`);
-    const session = await createOrtSession(new Uint8Array(await response.arrayBuffer()), backend, { allowFallbackAdapter });
+  /** Loads a model from a URL, or from bytes already fetched (the bench times fetch and session creation apart). */
+  async load(key: string, model: string | Uint8Array, backend: Backend, allowFallbackAdapter = false): Promise<{ inputs: string[]; outputs: string[] }> {
+    let bytes = model;
+    if (typeof bytes === 'string') {
+      const response = await fetch(bytes);
+      if (!response.ok) throw new Error(`Could not fetch ${bytes}: HTTP ${response.status}.`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    }
+    const session = await createOrtSession(bytes, backend, { allowFallbackAdapter });
     this.sessions.set(key, session);
     return { inputs: [...session.inputNames], outputs: [...session.outputNames] };
   }
