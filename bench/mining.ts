@@ -200,7 +200,16 @@ function encodeNpyF32(rows: number, cols: number, data: Float32Array): Uint8Arra
   return out;
 }
 
-type BrowserFigures = Record<string, { ms: number; candidates: number; kernel: string }> & { remine?: Record<string, number> };
+interface BuildTiming {
+  ms: number;
+  candidates: number;
+  kernel: string;
+}
+/** What bench/browser/mining.ts publishes: CPU builds by size, the WebGPU section, re-mining. */
+type BrowserFigures = Record<string, BuildTiming> & {
+  remine?: Record<string, number>;
+  webgpu?: { adapter: Record<string, unknown> | null; note?: string; first_build_n1000_ms?: number; builds?: Record<string, BuildTiming & { overflowBlocks: number }> };
+};
 
 async function browserBuilds(rig: MiningBenchRig, sizes: number[], remine: boolean): Promise<BrowserFigures | { error: string }> {
   const context = await rig.browser.newContext();
@@ -257,6 +266,7 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
         reference = numpyBuild(n, kind, dir);
       }
       const fromBrowser = kind === 'uniform' && browser && !('error' in browser) ? browser[n] : undefined;
+      const onGpu = kind === 'uniform' && browser && !('error' in browser) ? browser.webgpu?.builds?.[n] : undefined;
       mine[kind === 'uniform' ? `n${n}` : `n${n}_clustered`] = {
         data: kind,
         node_s: round(node.ms / 1000),
@@ -268,8 +278,25 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
         node_over_numpy: reference ? round(node.ms / 1000 / reference.seconds) : null,
         browser_s: fromBrowser ? round(fromBrowser.ms / 1000) : null,
         browser_over_numpy: fromBrowser && reference ? round(fromBrowser.ms / 1000 / reference.seconds) : null,
+        // The WebGPU kernel's row: only where a hardware adapter exists (see mine.webgpu).
+        ...(onGpu
+          ? {
+              browser_webgpu_s: round(onGpu.ms / 1000),
+              browser_webgpu_candidates: onGpu.candidates,
+              browser_webgpu_overflow_blocks: onGpu.overflowBlocks,
+              browser_webgpu_over_numpy: reference ? round(onGpu.ms / 1000 / reference.seconds) : null,
+            }
+          : {}),
       };
       if (kind === 'uniform' && n >= 10000) memory[`n${n}`] = { peak_heap_mb: round(node.peakHeapMb, 1), peak_rss_mb: round(node.peakRssMb, 1) };
+    }
+    if (browser && !('error' in browser) && browser.webgpu) {
+      const { adapter, note, first_build_n1000_ms } = browser.webgpu;
+      mine.webgpu = {
+        adapter,
+        ...(note ? { note } : {}),
+        ...(first_build_n1000_ms !== undefined ? { first_build_n1000_ms: round(first_build_n1000_ms) } : {}),
+      };
     }
     if (browser && 'error' in browser) mine.browser_error = browser.error;
     else if (!options.rig) mine.browser_note = 'No browser rig was given: browser figures are null.';

@@ -1,10 +1,13 @@
 /**
  * Browser side of the mining benchmark: builds candidate sets of random unit vectors in the
- * miner worker (the app's worker) and, with `remine=1`, times filter round trips at N = 10k.
- * Query: ?sizes=1000,5000&remine=1. Publishes `window.miningBenchResult`.
+ * miner worker (the app's worker) on the CPU kernel and, where a hardware (non-fallback) WebGPU
+ * adapter exists, on the WebGPU kernel too; with `remine=1`, times filter round trips at N = 10k.
+ * Query: ?sizes=1000,5000&remine=1 (&webgpu=force measures WebGPU on a software adapter too: manual
+ * runs only, `npm run bench` never does). Publishes `window.miningBenchResult`.
  */
 import * as Comlink from 'comlink';
 import type { MinerHost } from '../../src/workers/miner.worker.ts';
+import { requestMiningAdapter } from '../../src/workers/miner-webgpu.ts';
 import { clusteredPair, percentile, thresholdMoves, uniformUnitRows, CLIP_DIM, DINO_DIM } from '../mining-data.ts';
 
 type Result = Record<string, unknown>;
@@ -26,9 +29,10 @@ async function run(): Promise<Result> {
   try {
     for (const n of sizes) {
       log.textContent = `building N = ${n}…`;
-      const summary = await host.build(uniformUnitRows(n, CLIP_DIM, 1), uniformUnitRows(n, DINO_DIM, 2), { floor: 0.8 });
+      const summary = await host.build(uniformUnitRows(n, CLIP_DIM, 1), uniformUnitRows(n, DINO_DIM, 2), { floor: 0.8, kernel: 'wasm-simd' });
       result[n] = { ms: summary.elapsedMs, candidates: summary.candidates, kernel: summary.kernel };
     }
+    result.webgpu = await webgpuBuilds(host);
     if (params.get('remine') === '1') {
       log.textContent = 're-mining at N = 10000…';
       const { clip, dino } = clusteredPair(10000, 3);
@@ -55,6 +59,25 @@ async function run(): Promise<Result> {
     worker.terminate();
   }
   return result;
+}
+
+/** The WebGPU kernel's builds, only on a hardware adapter (a software one is slower than the CPU). */
+async function webgpuBuilds(host: Comlink.Remote<MinerHost>): Promise<Result> {
+  const found = await requestMiningAdapter(true);
+  if (!found.adapter) return { adapter: null, note: `${found.reason} The WebGPU kernel was not measured.` };
+  const adapter = found.summary;
+  if (adapter.isFallbackAdapter && params.get('webgpu') !== 'force') {
+    return { adapter, note: 'Only a software (fallback) WebGPU adapter is available, which the miner does not use on its own: the WebGPU kernel was not measured.' };
+  }
+  // The first build also creates the device and compiles the shader: timed apart.
+  const warm = await host.build(uniformUnitRows(1000, CLIP_DIM, 1), uniformUnitRows(1000, DINO_DIM, 2), { floor: 0.8, kernel: 'webgpu' });
+  const builds: Result = {};
+  for (const n of sizes) {
+    log.textContent = `building N = ${n} on WebGPU…`;
+    const summary = await host.build(uniformUnitRows(n, CLIP_DIM, 1), uniformUnitRows(n, DINO_DIM, 2), { floor: 0.8, kernel: 'webgpu' });
+    builds[n] = { ms: summary.elapsedMs, candidates: summary.candidates, kernel: summary.kernel, overflowBlocks: summary.overflowBlocks ?? 0 };
+  }
+  return { adapter, first_build_n1000_ms: warm.elapsedMs, builds };
 }
 
 run()

@@ -8,7 +8,7 @@
  */
 import type { BlockPairs, BlockSimilarityKernel, EmbeddingMatrix } from '../core/mining/index.ts';
 
-/** Output tile per workgroup (rows x columns); each of its 16 x 16 invocations computes 4 x 4. */
+/** Output tile per workgroup (rows x columns); each of its 16 x 16 invocations computes 4 x 4 (vec4 accumulators). */
 const TILE = 64;
 /** Dimensions per shared-memory step. */
 const DEPTH = 16;
@@ -23,7 +23,8 @@ struct Params { i0: u32, i1: u32, dim: u32, capacity: u32, cut: f32, pad0: u32, 
 
 const TILE: u32 = ${TILE}u;
 const DEPTH: u32 = ${DEPTH}u;
-// [depth][row]: each invocation reads four rows of A and four of B per depth step.
+// [depth][slot]: tile row R sits at slot (R % 16) * 4 + R / 16, so invocation t finds its four
+// rows (t, t + 16, t + 32, t + 48) side by side.
 var<workgroup> tileA: array<f32, ${TILE * DEPTH}>;
 var<workgroup> tileB: array<f32, ${TILE * DEPTH}>;
 
@@ -34,47 +35,53 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
   // Pairs need j < i: a tile whose first column is at or past its last row holds none.
   // (Uniform per workgroup, so returning before the barriers is allowed.)
   if (jBase + 1u >= min(iBase + TILE, params.i1)) { return; }
-  var acc: array<f32, 16>;
+  // acc[r][c]: row iBase + local.y + 16 r, column jBase + local.x + 16 c.
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k0 = 0u; k0 < params.dim; k0 += DEPTH) {
-    for (var t = 0u; t < 4u; t++) {
+    for (var t = 0u; t < TILE * DEPTH / 256u; t++) {
       let e = flat + t * 256u;
       let r = e / DEPTH;
-      let k = k0 + e % DEPTH;
+      let kk = e % DEPTH;
+      let k = k0 + kk;
       var a = 0.0;
       var b = 0.0;
       if (k < params.dim) {
         if (iBase + r < params.i1) { a = rows[(iBase + r) * params.dim + k]; }
         if (jBase + r < params.i1) { b = rows[(jBase + r) * params.dim + k]; }
       }
-      tileA[(e % DEPTH) * TILE + r] = a;
-      tileB[(e % DEPTH) * TILE + r] = b;
+      let slot = kk * TILE + (r % 16u) * 4u + r / 16u;
+      tileA[slot] = a;
+      tileB[slot] = b;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < DEPTH; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var q = 0u; q < 4u; q++) {
-        av[q] = tileA[kk * TILE + local.y + 16u * q];
-        bv[q] = tileB[kk * TILE + local.x + 16u * q];
-      }
-      for (var r = 0u; r < 4u; r++) {
-        for (var c = 0u; c < 4u; c++) {
-          acc[r * 4u + c] += av[r] * bv[c];
-        }
-      }
+      let ao = kk * TILE + local.y * 4u;
+      let bo = kk * TILE + local.x * 4u;
+      let b = vec4f(tileB[bo], tileB[bo + 1u], tileB[bo + 2u], tileB[bo + 3u]);
+      acc0 += tileA[ao] * b;
+      acc1 += tileA[ao + 1u] * b;
+      acc2 += tileA[ao + 2u] * b;
+      acc3 += tileA[ao + 3u] * b;
     }
     workgroupBarrier();
   }
-  for (var r = 0u; r < 4u; r++) {
-    let i = iBase + local.y + 16u * r;
-    for (var c = 0u; c < 4u; c++) {
-      let j = jBase + local.x + 16u * c;
-      if (i < params.i1 && j < i && acc[r * 4u + c] >= params.cut) {
-        let slot = atomicAdd(&found, 1u);
-        if (slot < params.capacity) {
-          pairs[2u * slot] = j;
-          pairs[2u * slot + 1u] = i;
-        }
+  emitRow(iBase + local.y, jBase + local.x, acc0);
+  emitRow(iBase + local.y + 16u, jBase + local.x, acc1);
+  emitRow(iBase + local.y + 32u, jBase + local.x, acc2);
+  emitRow(iBase + local.y + 48u, jBase + local.x, acc3);
+}
+
+fn emitRow(i: u32, j0: u32, sims: vec4f) {
+  for (var c = 0u; c < 4u; c++) {
+    let j = j0 + 16u * c;
+    if (i < params.i1 && j < i && sims[c] >= params.cut) {
+      let slot = atomicAdd(&found, 1u);
+      if (slot < params.capacity) {
+        pairs[2u * slot] = j;
+        pairs[2u * slot + 1u] = i;
       }
     }
   }
