@@ -12,6 +12,7 @@ import type { BlockPairs, BlockSimilarityKernel, EmbeddingMatrix } from '../core
 const TILE = 64;
 /** Dimensions per shared-memory step. */
 const DEPTH = 16;
+const MAX_BLOCK_ROWS = 1024;
 
 const SHADER = /* wgsl */ `
 struct Params { i0: u32, i1: u32, dim: u32, capacity: u32, cut: f32, pad0: u32, pad1: u32, pad2: u32 }
@@ -95,7 +96,7 @@ export interface WebGpuKernelOptions {
   outputCapacity?: number;
   /** The output never grows past this many pairs. Default 2^24 (or what the device allows). */
   maxOutputCapacity?: number;
-  /** Later rows per block, a multiple of 64. Default 1024. */
+  /** Later rows per block, a multiple of 64. Default: up to 1024, fewer for large N x D so one dispatch stays short. */
   blockRows?: number;
 }
 
@@ -132,7 +133,6 @@ const PARAMS_BYTES = 32;
 
 export class WebGpuBlockKernel implements BlockSimilarityKernel {
   readonly name = 'webgpu';
-  readonly blockRows: number;
   readonly adapter: GpuAdapterSummary;
   private readonly device: GPUDevice;
   private readonly pipeline: GPUComputePipeline;
@@ -150,13 +150,16 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   private capacity: number;
   private readonly maxCapacity: number;
   private lost: string | null = null;
+  private readonly fixedBlockRows: number | undefined;
 
   private constructor(device: GPUDevice, adapter: GpuAdapterSummary, options: WebGpuKernelOptions) {
     this.device = device;
     this.adapter = adapter;
-    const blockRows = options.blockRows ?? 1024;
-    if (!(Number.isInteger(blockRows) && blockRows > 0 && blockRows % TILE === 0)) throw new Error(`blockRows must be a positive multiple of ${TILE}; got ${blockRows}.`);
-    this.blockRows = blockRows;
+    const blockRows = options.blockRows;
+    if (blockRows !== undefined && !(Number.isInteger(blockRows) && blockRows > 0 && blockRows % TILE === 0)) {
+      throw new Error(`blockRows must be a positive multiple of ${TILE}; got ${blockRows}.`);
+    }
+    this.fixedBlockRows = blockRows;
     const deviceMaxPairs = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 8);
     this.maxCapacity = Math.max(1, Math.min(options.maxOutputCapacity ?? 2 ** 24, deviceMaxPairs));
     this.capacity = Math.max(1, Math.min(options.outputCapacity ?? 2 ** 20, this.maxCapacity));
@@ -169,6 +172,16 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
     void device.lost.then((info) => {
       this.lost = info.message || 'the device was lost';
     });
+  }
+
+  /**
+   * Rows per block for the loaded rows: about 2^33 multiply-adds per dispatch at most (tens of
+   * milliseconds on a modest GPU), so no dispatch runs into the browser's GPU watchdog.
+   */
+  get blockRows(): number {
+    if (this.fixedBlockRows !== undefined) return this.fixedBlockRows;
+    const perRow = Math.max(1, this.loadedRows * this.dim);
+    return Math.max(TILE, Math.min(MAX_BLOCK_ROWS, Math.floor(2 ** 33 / perRow / TILE) * TILE));
   }
 
   /** A kernel on the best adapter; throws a sentence when WebGPU cannot be used. */
@@ -197,7 +210,7 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
     const bytesPerRow = unit.dim * 4;
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
     if (unit.rows * bytesPerRow > limit) {
-      throw new Error(`${unit.rows} rows of ${unit.dim} dimensions exceed what this GPU can bind (${limit} bytes); mining runs on the CPU.`);
+      throw new Error(`${unit.rows} rows of ${unit.dim} dimensions exceed what this GPU can bind (${limit} bytes)`);
     }
     const keep = owner === this.owner && unit.dim === this.dim ? Math.min(unchangedRows, this.loadedRows) : 0;
     if (!this.rows || unit.rows > this.rowCapacity || unit.dim !== this.dim) {
@@ -292,6 +305,6 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   }
 
   private checkDevice(): void {
-    if (this.lost !== null) throw new Error(`The GPU used for mining stopped (${this.lost}); mine again to use the CPU.`);
+    if (this.lost !== null) throw new Error(`the GPU stopped (${this.lost})`);
   }
 }

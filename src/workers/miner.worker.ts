@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import {
+  BlockKernelError,
   CandidateSet,
   PairMiner,
   marginOrderOf,
@@ -91,6 +92,8 @@ export class MinerHost {
   private choice: MinerKernelChoice = 'auto';
   private gpuOptions: MinerBuildOptions['gpu'] = {};
   private gpu: { kernel: WebGpuBlockKernel; key: string } | undefined;
+  /** Why 'auto' found no usable WebGPU for these settings (asked once per worker). */
+  private gpuRefusal: { key: string; reason: string } | undefined;
   /** The kernel the last build or addition ran on, and why WebGPU was not. */
   private used: MinerKernel = 'js';
   private note: string | undefined;
@@ -112,7 +115,7 @@ export class MinerHost {
         try {
           miner = await PairMiner.buildOnBlocks(gpu, clip, dino, { floor: options.floor, onProgress: progress });
         } catch (error) {
-          if (this.choice === 'webgpu') throw error;
+          if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
           this.dropGpu(error);
         }
       }
@@ -137,7 +140,7 @@ export class MinerHost {
           await miner.addRowsOnBlocks(gpu, clip, dino, progress);
           onGpu = true;
         } catch (error) {
-          if (this.choice === 'webgpu') throw error;
+          if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
           this.dropGpu(error);
         }
       }
@@ -233,6 +236,10 @@ export class MinerHost {
     if (this.choice === 'wasm-simd' || this.choice === 'js') return undefined;
     const key = JSON.stringify([this.choice, this.gpuOptions]);
     if (this.gpu?.key === key) return this.gpu.kernel;
+    if (this.gpuRefusal?.key === key) {
+      this.note = this.gpuRefusal.reason;
+      return undefined;
+    }
     this.gpu?.kernel.destroy();
     this.gpu = undefined;
     try {
@@ -243,13 +250,14 @@ export class MinerHost {
     } catch (error) {
       if (this.choice === 'webgpu') throw error;
       this.note = error instanceof Error ? error.message : String(error);
+      this.gpuRefusal = { key, reason: this.note };
       return undefined;
     }
   }
 
   /** After a GPU failure in 'auto': the CPU from now on, with the reason. */
   private dropGpu(error: unknown): void {
-    this.note = `WebGPU failed (${error instanceof Error ? error.message : String(error)}); mining ran on the CPU.`;
+    this.note = `${error instanceof Error ? error.message : String(error)}; mining ran on the CPU.`;
     this.gpu?.kernel.destroy();
     this.gpu = undefined;
     this.choice = 'wasm-simd';

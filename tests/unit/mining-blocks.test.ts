@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PairMiner, type BlockPairs, type BlockSimilarityKernel, type CandidateSetState, type EmbeddingMatrix } from '../../src/core/mining/index.ts';
+import { BlockKernelError, PairMiner, type BlockPairs, type BlockSimilarityKernel, type CandidateSetState, type EmbeddingMatrix } from '../../src/core/mining/index.ts';
 import { clusteredMatrix, prng, sliceRows } from './mining-reference.ts';
 
 class Float32Device implements BlockSimilarityKernel {
@@ -133,7 +133,7 @@ describe('mining on a block kernel', () => {
     const miner = await PairMiner.buildOnBlocks(device, sliceRows(clip, 0, 50), sliceRows(dino, 0, 50), { floor: 0.65 });
     const before = plain(miner.candidates.exportState());
     device.failAfterBlocks = device.blocks + 1;
-    await expect(miner.addRowsOnBlocks(device, sliceRows(clip, 50, 90), sliceRows(dino, 50, 90))).rejects.toThrow('device lost');
+    await expect(miner.addRowsOnBlocks(device, sliceRows(clip, 50, 90), sliceRows(dino, 50, 90))).rejects.toThrow(BlockKernelError);
     expect(miner.rows).toBe(50);
     expect(plain(miner.candidates.exportState())).toEqual(before);
     miner.addRows(sliceRows(clip, 50, 90), sliceRows(dino, 50, 90));
@@ -145,5 +145,8 @@ describe('mining on a block kernel', () => {
     const device = new Float32Device(16);
     device.outOfBlock = true;
     await expect(PairMiner.buildOnBlocks(device, clip, dino, { floor: 0.6 })).rejects.toThrow(/outside block/);
+    await expect(PairMiner.buildOnBlocks(device, clip, dino, { floor: 0.6 })).rejects.toThrow(BlockKernelError);
+    // Bad input is the caller's error, not the device's: no CPU retry would help.
+    await expect(PairMiner.buildOnBlocks(device, clip, sliceRows(dino, 0, 10), { floor: 0.6 })).rejects.not.toThrow(BlockKernelError);
   });
 });

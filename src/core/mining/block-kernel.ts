@@ -54,6 +54,23 @@ export function deviceMargin(dim: number): number {
   return 1e-4 + dim * 2 ** -22;
 }
 
+/** A failure of the block kernel (device lost, out of memory, a bad answer): the CPU can redo the work. */
+export class BlockKernelError extends Error {
+  constructor(kernel: string, cause: unknown) {
+    super(`The ${kernel} kernel failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'BlockKernelError';
+  }
+}
+
+/** Runs one device call, turning its failure into a BlockKernelError. */
+export async function onDevice<T>(kernel: BlockSimilarityKernel, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw error instanceof BlockKernelError ? error : new BlockKernelError(kernel.name, error);
+  }
+}
+
 const pairsIn = (i0: number, i1: number) => i1 * (i1 - 1) / 2 - i0 * (i0 - 1) / 2;
 
 /**
@@ -79,14 +96,14 @@ export async function screenPairsOnBlocks(
   let done = 0;
   for (let i0 = iStart; i0 < iEnd; i0 += step) {
     const i1 = Math.min(iEnd, i0 + step);
-    const found = await kernel.screenBlock(i0, i1, cut);
+    const found = await onDevice(kernel, () => kernel.screenBlock(i0, i1, cut));
     report.blocks++;
     if (found) {
       for (let p = 0; p < found.count; p++) {
         const i = found.i[p];
         const j = found.j[p];
         if (!(j < i && i >= i0 && i < i1)) {
-          throw new Error(`The ${kernel.name} kernel returned pair (${j}, ${i}) outside block [${i0}, ${i1}); mine again with the CPU kernel.`);
+          throw new BlockKernelError(kernel.name, `it returned pair (${j}, ${i}) outside block [${i0}, ${i1}).`);
         }
         survivors.push(j, i);
       }

@@ -7,7 +7,7 @@ import { CandidateSet, type CandidateSetState } from './candidates.ts';
 import { checkMatrix, concatRows, normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
 import { ascendingKeyF32, identityPermutation, radixSortPermutation } from './radix.ts';
 import { buildScreenLayout, PairList, planScreen, screenPairs, type ScreenLayout } from './screen.ts';
-import { screenPairsOnBlocks, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
+import { onDevice, screenPairsOnBlocks, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
 
 export const DEFAULT_FLOOR = 0.8;
 
@@ -147,12 +147,13 @@ export class PairMiner {
 
   /**
    * Like `build`, but screens on a block kernel (an accelerator); the candidates are the same
-   * as `build`'s because every screened pair is then computed exactly here.
+   * as `build`'s because every screened pair is then computed exactly here. A device failure
+   * rejects with a BlockKernelError (the caller may build on the CPU instead).
    */
   static async buildOnBlocks(blockKernel: BlockSimilarityKernel, clip: EmbeddingMatrix, dino: EmbeddingMatrix, options: MinerOptions = {}): Promise<PairMiner> {
     const start = PairMiner.prepare(clip, dino, options);
     const { clipUnit, layout, floor, survivors, kernel } = start;
-    await blockKernel.load(clipUnit, 0, start.loadToken);
+    await onDevice(blockKernel, () => blockKernel.load(clipUnit, 0, start.loadToken));
     const report = await screenPairsOnBlocks(blockKernel, clipUnit, layout, 0, clipUnit.rows, floor, survivors, options.onProgress, kernel);
     const miner = PairMiner.finish(start);
     miner.loadedOn = { kernel: blockKernel, rows: clipUnit.rows };
@@ -210,7 +211,7 @@ export class PairMiner {
       // A kernel that holds this miner's rows needs only the new ones (CPU additions in between count as new).
       const held = this.loadedOn?.kernel === blockKernel ? Math.min(this.loadedOn.rows, oldRows) : 0;
       this.loadedOn = undefined;
-      await blockKernel.load(this.clip, held, this.loadToken);
+      await onDevice(blockKernel, () => blockKernel.load(this.clip, held, this.loadToken));
       this.loadedOn = { kernel: blockKernel, rows: this.clip.rows };
       this.lastBlockScreen = await screenPairsOnBlocks(blockKernel, this.clip, this.layout, oldRows, this.clip.rows, this.floor, survivors, onProgress, this.kernel);
     } catch (error) {

@@ -13,4 +13,4 @@ export { computeSensitivityGrid, type SensitivityGrid, type SensitivityGridOptio
 export { normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
 export { simdAvailable } from './screen.ts';
 export { MEDICONFUSION_PRESET, MMVP_PRESET, THRESHOLD_PRESETS, type ThresholdPreset } from './presets.ts';
-export { deviceMargin, type BlockPairs, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
+export { BlockKernelError, deviceMargin, type BlockPairs, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
