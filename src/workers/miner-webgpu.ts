@@ -25,9 +25,11 @@ struct Params { i0: u32, i1: u32, dim: u32, capacity: u32, cut: f32, pad0: u32, 
 const TILE: u32 = ${TILE}u;
 const DEPTH: u32 = ${DEPTH}u;
 // [depth][slot]: tile row R sits at slot (R % 16) * 4 + R / 16, so invocation t finds its four
-// rows (t, t + 16, t + 32, t + 48) side by side.
-var<workgroup> tileA: array<f32, ${TILE * DEPTH}>;
-var<workgroup> tileB: array<f32, ${TILE * DEPTH}>;
+// rows (t, t + 16, t + 32, t + 48) side by side. Depth rows are STRIDE apart (TILE plus 4) so
+// the 16 invocations that store one tile row's 16 depths do not all hit one memory bank.
+const STRIDE: u32 = ${TILE + 4}u;
+var<workgroup> tileA: array<f32, ${(TILE + 4) * DEPTH}>;
+var<workgroup> tileB: array<f32, ${(TILE + 4) * DEPTH}>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local: vec3u, @builtin(local_invocation_index) flat: u32) {
@@ -53,14 +55,14 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) local
         if (iBase + r < params.i1) { a = rows[(iBase + r) * params.dim + k]; }
         if (jBase + r < params.i1) { b = rows[(jBase + r) * params.dim + k]; }
       }
-      let slot = kk * TILE + (r % 16u) * 4u + r / 16u;
+      let slot = kk * STRIDE + (r % 16u) * 4u + r / 16u;
       tileA[slot] = a;
       tileB[slot] = b;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < DEPTH; kk++) {
-      let ao = kk * TILE + local.y * 4u;
-      let bo = kk * TILE + local.x * 4u;
+      let ao = kk * STRIDE + local.y * 4u;
+      let bo = kk * STRIDE + local.x * 4u;
       let b = vec4f(tileB[bo], tileB[bo + 1u], tileB[bo + 2u], tileB[bo + 3u]);
       acc0 += tileA[ao] * b;
       acc1 += tileA[ao + 1u] * b;
