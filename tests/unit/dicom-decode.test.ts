@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeDicom } from '../../src/core/dicom/index.ts';
 import { DecodeError } from '../../src/core/decode/index.ts';
-import { ingestFile } from '../../src/core/ingest/index.ts';
+import { ingestFile, sha256Hex } from '../../src/core/ingest/index.ts';
 import { buildDicom, concatBytes, uint16Bytes } from '../support/hostile-builders.ts';
 import { validDicom } from '../support/hostile-corpus.ts';
 
@@ -64,6 +64,16 @@ describe('DICOM display pipeline', () => {
     const first = await decodeDicom(bytes, { frameIndex: 0 });
     expect(first.image.data[0]).toBe(43);
     await expect(decodeDicom(bytes, { frameIndex: 3 })).rejects.toBeInstanceOf(DecodeError);
+  });
+
+  it('ingest reads a known file with the frame chosen for its hash, others with the default', async () => {
+    const frames = [0, 1, 2].map((f) => new Array(4).fill(f * 100 + 50));
+    const bytes = buildDicom({ rows: 2, columns: 2, frames: 3, pixels: uint16Bytes(frames.flat()), windowCenter: 150, windowWidth: 301 });
+    const sha256 = await sha256Hex(bytes);
+    const chosen = await ingestFile(bytes, { name: 'cine.dcm' }, { keepRgb: true, frameIndexes: { [sha256]: 0 } });
+    expect(chosen.ok && [chosen.item.frameIndex, chosen.item.dicom?.frameIndex, chosen.rgb?.data[0]]).toEqual([0, 0, 43]);
+    const other = await ingestFile(bytes, { name: 'cine.dcm' }, { keepRgb: true, frameIndexes: { ['0'.repeat(64)]: 0 } });
+    expect(other.ok && [other.item.frameIndex, other.rgb?.data[0]]).toEqual([1, 128]);
   });
 
   it('reads RGB with planar configuration 1', async () => {
