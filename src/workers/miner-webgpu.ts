@@ -98,6 +98,8 @@ export interface WebGpuKernelOptions {
   outputCapacity?: number;
   /** The output never grows past this many pairs. Default 2^24 (or what the device allows). */
   maxOutputCapacity?: number;
+  /** Tests: fail like a lost device after this many blocks (exercises the CPU fallback). */
+  simulateFailureAfterBlocks?: number;
   /** Later rows per block, a multiple of 64. Default: up to 1024, fewer for large N x D so one dispatch stays short. */
   blockRows?: number;
 }
@@ -153,6 +155,8 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   private readonly maxCapacity: number;
   private lost: string | null = null;
   private readonly fixedBlockRows: number | undefined;
+  private readonly failAfterBlocks: number;
+  private blocksRun = 0;
 
   private constructor(device: GPUDevice, adapter: GpuAdapterSummary, options: WebGpuKernelOptions) {
     this.device = device;
@@ -162,6 +166,7 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
       throw new Error(`blockRows must be a positive multiple of ${TILE}; got ${blockRows}.`);
     }
     this.fixedBlockRows = blockRows;
+    this.failAfterBlocks = options.simulateFailureAfterBlocks ?? Infinity;
     const deviceMaxPairs = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 8);
     this.maxCapacity = Math.max(1, Math.min(options.maxOutputCapacity ?? 2 ** 24, deviceMaxPairs));
     this.capacity = Math.max(1, Math.min(options.outputCapacity ?? 2 ** 20, this.maxCapacity));
@@ -234,6 +239,7 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   async screenBlock(i0: number, i1: number, cut: number): Promise<BlockPairs | null> {
     this.checkDevice();
     if (!this.rows || i1 > this.loadedRows || i0 >= i1) throw new Error(`Block [${i0}, ${i1}) is outside the ${this.loadedRows} loaded rows.`);
+    if (this.blocksRun++ >= this.failAfterBlocks) throw new Error('the GPU stopped (simulated for a test)');
     const params = new ArrayBuffer(PARAMS_BYTES);
     new Uint32Array(params, 0, 4).set([i0, i1, this.dim, this.capacity]);
     new Float32Array(params, 16, 1)[0] = cut;

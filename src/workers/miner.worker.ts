@@ -32,8 +32,11 @@ export type MinerKernel = 'webgpu' | 'wasm-simd' | 'js';
 export interface MinerBuildOptions {
   floor?: number;
   kernel?: MinerKernelChoice;
-  /** WebGPU kernel settings (output capacity, rows per block); for tests and the benchmark. */
-  gpu?: Omit<WebGpuKernelOptions, 'allowFallbackAdapter'>;
+  /**
+   * WebGPU kernel settings (output capacity, rows per block) for tests and the benchmark;
+   * `allowFallbackAdapter` lets 'auto' use a software adapter too ('webgpu' always may).
+   */
+  gpu?: WebGpuKernelOptions;
 }
 
 export interface MinerSummary {
@@ -243,7 +246,8 @@ export class MinerHost {
     this.gpu?.kernel.destroy();
     this.gpu = undefined;
     try {
-      const kernel = await WebGpuBlockKernel.create({ ...this.gpuOptions, allowFallbackAdapter: this.choice === 'webgpu' });
+      const allowFallbackAdapter = this.choice === 'webgpu' || this.gpuOptions?.allowFallbackAdapter === true;
+      const kernel = await WebGpuBlockKernel.create({ ...this.gpuOptions, allowFallbackAdapter });
       this.gpu = { kernel, key };
       this.note = undefined;
       return kernel;

@@ -171,6 +171,25 @@ describe('WebGPU mining kernel (forced onto the test adapter)', () => {
     expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(clip, dino, floor));
   });
 
+  it("'auto' falls back to the CPU when the GPU fails mid-build or mid-addition, with the same candidates", async () => {
+    const { clip, dino, floor } = clusteredData;
+    // Allowed onto the software adapter for the test; the kernel fails on its fourth block.
+    const failing: MinerBuildOptions = { kernel: 'auto', gpu: { allowFallbackAdapter: true, blockRows: 64, simulateFailureAfterBlocks: 3 } };
+    const built = await host.build(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), { floor, ...failing });
+    expect(built.kernel).toBe('wasm-simd');
+    expect(built.kernelNote).toMatch(/webgpu kernel failed.*simulated/);
+    expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), floor));
+
+    const onGpu = await host.build(sliceRows(clip, 0, 150), sliceRows(dino, 0, 150), { floor, ...failing });
+    expect(onGpu.kernel).toBe('webgpu');
+    const grown = await host.addRows(sliceRows(clip, 150, 360), sliceRows(dino, 150, 360));
+    expect(grown.kernel).toBe('wasm-simd');
+    expect(grown.kernelNote).toMatch(/simulated/);
+    expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(clip, dino, floor));
+    // Forced WebGPU does not hide the failure.
+    await expect(host.build(clip, dino, { floor, kernel: 'webgpu', gpu: { blockRows: 64, simulateFailureAfterBlocks: 0 } })).rejects.toThrow(/simulated/);
+  });
+
   it("'auto' refuses a software adapter and says why; a hardware one is used", async () => {
     const adapter = await navigator.gpu.requestAdapter();
     const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
