@@ -15,6 +15,8 @@ import { embedPending } from '../../src/ui/state/embed-queue.ts';
 import { chooseFrame, FRAME_NEEDS_ORIGINAL, frameControlState, type FrameChoiceHost } from '../../src/ui/state/frame-choice.ts';
 import { ThumbnailUrls } from '../../src/ui/state/thumbnails.ts';
 import FramePicker from '../../src/ui/panels/FramePicker.svelte';
+import EncoderInputs from '../../src/ui/panels/EncoderInputs.svelte';
+import type { Workbench } from '../../src/ui/state/workbench.svelte.ts';
 import { runIngest } from '../../src/workers/ingest-client.ts';
 import type { WorkerIngestOptions, WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
 import { buildDicom, buildPng, seededBytes } from '../support/hostile-builders.ts';
@@ -257,5 +259,47 @@ describe('FramePicker', () => {
     const screen = render(FramePicker, { frames: 3, frameIndex: 1, blocked: FRAME_NEEDS_ORIGINAL, busy: false, onchoose: vi.fn() });
     await expect.element(screen.getByText(FRAME_NEEDS_ORIGINAL)).toBeVisible();
     await expect.element(screen.getByRole('spinbutton', { name: 'Frame' })).toBeDisabled();
+  });
+});
+
+describe('EncoderInputs with a multi-frame DICOM', () => {
+  it('offers the frame control, applies the frame through the workbench and reads the inputs again', async () => {
+    const dicomItem = { sha256: 'c'.repeat(64), name: 'cine.dcm', kind: 'dicom', dicom: { frames: 3, frameIndex: 1 }, frameIndex: 1, original: new Blob([]) } as unknown as ItemRecord;
+    const reads: string[] = [];
+    const chosen: [string, number][] = [];
+    // Only the members EncoderInputs uses; the workbench itself is covered by the tests above and the e2e journeys.
+    const bench = {
+      items: [dicomItem],
+      progress: null,
+      session: { clipEncoderId: 'fixture-clip', dinoEncoderId: 'fixture-dino' },
+      item: (sha: string) => (sha === dicomItem.sha256 ? dicomItem : undefined),
+      encoderInputs: async (sha: string) => {
+        reads.push(sha);
+        return { clip: null, dino: null, reason: 'stub inputs' };
+      },
+      chooseFrame: async (sha: string, frameIndex: number) => void chosen.push([sha, frameIndex]),
+    } as unknown as Workbench;
+    const screen = render(EncoderInputs, { bench, sha256: dicomItem.sha256 });
+    const field = screen.getByRole('spinbutton', { name: 'Frame' });
+    await expect.element(field).toHaveValue(2);
+    await expect.poll(() => reads.length).toBe(1);
+    await userEvent.fill(field, '3');
+    await userEvent.click(screen.getByRole('button', { name: 'Use this frame' }));
+    await expect.poll(() => chosen).toEqual([[dicomItem.sha256, 2]]);
+    await expect.poll(() => reads.length).toBe(2);
+  });
+
+  it('shows no frame control for a single-frame image', async () => {
+    const png = { sha256: 'd'.repeat(64), name: 'a.png', kind: 'image', original: new Blob([]) } as unknown as ItemRecord;
+    const bench = {
+      items: [png],
+      progress: null,
+      session: { clipEncoderId: 'fixture-clip', dinoEncoderId: 'fixture-dino' },
+      item: () => png,
+      encoderInputs: async () => ({ clip: null, dino: null, reason: 'stub inputs' }),
+    } as unknown as Workbench;
+    const screen = render(EncoderInputs, { bench, sha256: png.sha256 });
+    await expect.element(screen.getByText('stub inputs')).toBeVisible();
+    expect(screen.container.querySelector('[data-testid=frame-picker]')).toBeNull();
   });
 });
