@@ -135,6 +135,24 @@ export async function requestMiningAdapter(allowFallbackAdapter: boolean): Promi
 
 const PARAMS_BYTES = 32;
 
+/** Runs device calls under error scopes and throws a sentence when any of them failed. */
+async function checked<T>(device: GPUDevice, what: string, run: () => T): Promise<T> {
+  const filters: GPUErrorFilter[] = ['internal', 'out-of-memory', 'validation'];
+  for (const filter of filters) device.pushErrorScope(filter);
+  let outcome: { value: T } | { thrown: unknown };
+  try {
+    outcome = { value: run() };
+  } catch (thrown) {
+    outcome = { thrown };
+  }
+  // Pop every scope pushed above, whatever happened.
+  const errors = await Promise.all(filters.map(() => device.popErrorScope()));
+  if ('thrown' in outcome) throw outcome.thrown;
+  const error = errors.find((e) => e !== null);
+  if (error) throw new Error(`${what} failed on the GPU (${error.message})`);
+  return outcome.value;
+}
+
 export class WebGpuBlockKernel implements BlockSimilarityKernel {
   readonly name = 'webgpu';
   readonly adapter: GpuAdapterSummary;
@@ -161,11 +179,7 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   private constructor(device: GPUDevice, adapter: GpuAdapterSummary, options: WebGpuKernelOptions) {
     this.device = device;
     this.adapter = adapter;
-    const blockRows = options.blockRows;
-    if (blockRows !== undefined && !(Number.isInteger(blockRows) && blockRows > 0 && blockRows % TILE === 0)) {
-      throw new Error(`blockRows must be a positive multiple of ${TILE}; got ${blockRows}.`);
-    }
-    this.fixedBlockRows = blockRows;
+    this.fixedBlockRows = options.blockRows;
     this.failAfterBlocks = options.simulateFailureAfterBlocks ?? Infinity;
     const deviceMaxPairs = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 8);
     this.maxCapacity = Math.max(1, Math.min(options.maxOutputCapacity ?? 2 ** 24, deviceMaxPairs));
@@ -193,6 +207,10 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
 
   /** A kernel on the best adapter; throws a sentence when WebGPU cannot be used. */
   static async create(options: WebGpuKernelOptions = {}): Promise<WebGpuBlockKernel> {
+    const blockRows = options.blockRows;
+    if (blockRows !== undefined && !(Number.isInteger(blockRows) && blockRows > 0 && blockRows % TILE === 0)) {
+      throw new Error(`blockRows must be a positive multiple of ${TILE}; got ${blockRows}.`);
+    }
     const found = await requestMiningAdapter(options.allowFallbackAdapter ?? false);
     if (!found.adapter) throw new Error(found.reason);
     const { adapter, summary } = found;
@@ -202,14 +220,12 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
         maxBufferSize: adapter.limits.maxBufferSize,
       },
     });
-    device.pushErrorScope('validation');
-    const kernel = new WebGpuBlockKernel(device, summary, options);
-    const error = await device.popErrorScope();
-    if (error) {
+    try {
+      return await checked(device, 'Setting up the WebGPU mining kernel', () => new WebGpuBlockKernel(device, summary, options));
+    } catch (error) {
       device.destroy();
-      throw new Error(`The WebGPU mining kernel did not compile (${error.message}); mining runs on the CPU.`);
+      throw error;
     }
-    return kernel;
   }
 
   async load(unit: EmbeddingMatrix, unchangedRows: number, owner: object): Promise<void> {
@@ -220,6 +236,18 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
       throw new Error(`${unit.rows} rows of ${unit.dim} dimensions exceed what this GPU can bind (${limit} bytes)`);
     }
     const keep = owner === this.owner && unit.dim === this.dim ? Math.min(unchangedRows, this.loadedRows) : 0;
+    // Forget what was loaded until the upload is known to have worked.
+    this.owner = null;
+    this.loadedRows = 0;
+    await checked(this.device, 'Uploading the rows', () => this.upload(unit, keep, limit));
+    this.dim = unit.dim;
+    this.loadedRows = unit.rows;
+    this.owner = owner;
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  private upload(unit: EmbeddingMatrix, keep: number, limit: number): void {
+    const bytesPerRow = unit.dim * 4;
     if (!this.rows || unit.rows > this.rowCapacity || unit.dim !== this.dim) {
       // Room for growth, so incremental additions upload only their rows.
       const rowCapacity = Math.max(unit.rows, Math.min(Math.floor(limit / bytesPerRow), Math.ceil(unit.rows * 1.5) + 256));
@@ -230,38 +258,16 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
     } else {
       this.writeRows(unit, keep);
     }
-    this.dim = unit.dim;
-    this.loadedRows = unit.rows;
-    this.owner = owner;
-    await this.device.queue.onSubmittedWorkDone();
   }
 
   async screenBlock(i0: number, i1: number, cut: number): Promise<BlockPairs | null> {
     this.checkDevice();
     if (!this.rows || i1 > this.loadedRows || i0 >= i1) throw new Error(`Block [${i0}, ${i1}) is outside the ${this.loadedRows} loaded rows.`);
     if (this.blocksRun++ >= this.failAfterBlocks) throw new Error('the GPU stopped (simulated for a test)');
-    const params = new ArrayBuffer(PARAMS_BYTES);
-    new Uint32Array(params, 0, 4).set([i0, i1, this.dim, this.capacity]);
-    new Float32Array(params, 16, 1)[0] = cut;
-    this.device.queue.writeBuffer(this.params, 0, params);
-    this.device.queue.writeBuffer(this.counter, 0, new Uint32Array(1));
-    const bind = this.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: this.rows, size: Math.max(16, this.loadedRows * this.dim * 4) } },
-        { binding: 1, resource: { buffer: this.params } },
-        { binding: 2, resource: { buffer: this.counter } },
-        { binding: 3, resource: { buffer: this.output } },
-      ],
-    });
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(Math.ceil((i1 - 1) / TILE), Math.ceil((i1 - i0) / TILE));
-    pass.end();
-    encoder.copyBufferToBuffer(this.counter, 0, this.counterRead, 0, 4);
-    this.device.queue.submit([encoder.finish()]);
+    // A failed command (out of memory, an invalid buffer) would leave the counter at 0: a missed
+    // block, so any error here fails the block instead.
+    const rows = this.rows;
+    await checked(this.device, 'Screening a block', () => this.submitBlock(rows, i0, i1, cut));
     await this.counterRead.mapAsync(GPUMapMode.READ);
     const count = new Uint32Array(this.counterRead.getMappedRange())[0];
     this.counterRead.unmap();
@@ -282,6 +288,31 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
     }
     this.outputRead.unmap();
     return out;
+  }
+
+  private submitBlock(rows: GPUBuffer, i0: number, i1: number, cut: number): void {
+    const params = new ArrayBuffer(PARAMS_BYTES);
+    new Uint32Array(params, 0, 4).set([i0, i1, this.dim, this.capacity]);
+    new Float32Array(params, 16, 1)[0] = cut;
+    this.device.queue.writeBuffer(this.params, 0, params);
+    this.device.queue.writeBuffer(this.counter, 0, new Uint32Array(1));
+    const bind = this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: rows, size: Math.max(16, this.loadedRows * this.dim * 4) } },
+        { binding: 1, resource: { buffer: this.params } },
+        { binding: 2, resource: { buffer: this.counter } },
+        { binding: 3, resource: { buffer: this.output } },
+      ],
+    });
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(Math.ceil((i1 - 1) / TILE), Math.ceil((i1 - i0) / TILE));
+    pass.end();
+    encoder.copyBufferToBuffer(this.counter, 0, this.counterRead, 0, 4);
+    this.device.queue.submit([encoder.finish()]);
   }
 
   destroy(): void {
