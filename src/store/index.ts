@@ -21,6 +21,7 @@ import {
   type StorageEstimateReport,
 } from './db.ts';
 import { EmbeddingsTable } from './embeddings.ts';
+import { ImportedPairsTable } from './imported.ts';
 import { ItemsTable } from './items.ts';
 import { JobsTable } from './jobs.ts';
 import { CaptionsTable, DecisionsTable } from './review.ts';
@@ -50,7 +51,8 @@ export type { NewItem, PutItemResult } from './items.ts';
 export type { ClaimOptions, CompleteReport, EnqueueReport, JobCounts, JobResult, PixelSources } from './jobs.ts';
 export { emptyDecision, type DecisionFields } from './review.ts';
 export type { CandidateSet } from './session.ts';
-export { EmbeddingsTable, ItemsTable, JobsTable, CaptionsTable, DecisionsTable, CandidatesTable, SettingsTable, SkippedTable };
+export type { ImportedPairHashes } from './imported.ts';
+export { EmbeddingsTable, ItemsTable, JobsTable, CaptionsTable, DecisionsTable, CandidatesTable, SettingsTable, SkippedTable, ImportedPairsTable };
 
 /** What "Forget everything" removed. */
 export interface ForgetReport {
@@ -70,6 +72,7 @@ export class Store {
   readonly settings = new SettingsTable(() => this.connection);
   readonly candidates = new CandidatesTable(() => this.connection);
   readonly skipped = new SkippedTable(() => this.connection);
+  readonly importedPairs = new ImportedPairsTable(() => this.connection);
 
   private constructor(
     private connection: Connection,

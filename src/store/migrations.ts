@@ -55,7 +55,12 @@ function v4CreateMatrices(db: IDBPDatabase<MediConfusionDB>): void {
   db.createObjectStore('matrices', { keyPath: 'key' });
 }
 
-export const MIGRATIONS: readonly Migration[] = [v1CreateCore, v2CreateReview, v3CandidatesAndAliases, v4CreateMatrices];
+/** v5: the pairs of an imported MediConfusion benchmark, so they are explored after a reload too. */
+function v5CreateImportedPairs(db: IDBPDatabase<MediConfusionDB>): void {
+  db.createObjectStore('importedPairs', { keyPath: 'id' });
+}
+
+export const MIGRATIONS: readonly Migration[] = [v1CreateCore, v2CreateReview, v3CandidatesAndAliases, v4CreateMatrices, v5CreateImportedPairs];
 
 /** The schema version this code writes. */
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@
  * history of this schema lives in `migrations.ts`; this file describes the latest version.
  */
 import type { DBSchema } from 'idb';
+import type { MediConfusionPair } from '../core/benchmark/dataset.ts';
 
 /** Name of the app's database; tests pass their own names to `openStore`. */
 export const DEFAULT_DB_NAME = 'mediconfusion-explorer';
@@ -153,6 +154,25 @@ export interface SkippedRecord {
   at: number;
 }
 
+/**
+ * One pair of an imported MediConfusion benchmark (a `dataset.json`, possibly from a zip). The
+ * validated pair is kept whole, so scoring and export see the file as it was; `hash1`/`hash2` are
+ * the SHA-256 of the image files once they were found (from the zip, or a dropped folder).
+ * Only one benchmark is imported at a time: a new import replaces every record in one transaction.
+ */
+export interface ImportedPairRecord {
+  /** The pair id in the file ("10001"). */
+  id: string;
+  /** Name of the file the pair came from. */
+  source: string;
+  /** Position of the pair in the file. */
+  order: number;
+  pair: MediConfusionPair;
+  hash1?: string;
+  hash2?: string;
+  importedAt: number;
+}
+
 /** The latest schema. Index key paths are documented in `migrations.ts`. */
 export interface MediConfusionDB extends DBSchema {
   items: { key: string; value: ItemRecord; indexes: { byAddedAt: number } };
@@ -179,6 +199,7 @@ export interface MediConfusionDB extends DBSchema {
   skipped: { key: number; value: SkippedRecord };
   candidates: { key: string; value: CandidateRecord };
   matrices: { key: string; value: MatrixRecord };
+  importedPairs: { key: string; value: ImportedPairRecord };
 }
 
 export type StoreName =
@@ -190,7 +211,8 @@ export type StoreName =
   | 'decisions'
   | 'skipped'
   | 'candidates'
-  | 'matrices';
+  | 'matrices'
+  | 'importedPairs';
 
 export const STORE_NAMES: readonly StoreName[] = [
   'items',
@@ -202,6 +224,7 @@ export const STORE_NAMES: readonly StoreName[] = [
   'skipped',
   'candidates',
   'matrices',
+  'importedPairs',
 ];
 
 /** The key of an unordered image pair: the same for (A, B) and (B, A). */

@@ -4,6 +4,7 @@
  * the file names under which their JPEGs may be found in an images folder.
  */
 import type { MediConfusionDataset, Option } from './dataset.ts';
+import { baseNameOf } from './link.ts';
 
 /** One image of an imported benchmark. */
 export interface ImportedImage {
@@ -38,11 +39,6 @@ export interface ImportedBenchmark {
   warnings: string[];
 }
 
-function baseName(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
-}
-
 /** Normalises a validated dataset; the same local id always yields the same image object. */
 export function importDataset(dataset: MediConfusionDataset): ImportedBenchmark {
   const images = new Map<number, ImportedImage>();
@@ -55,7 +51,7 @@ export function importDataset(dataset: MediConfusionDataset): ImportedBenchmark 
       }
       return seen;
     }
-    const names = [`${localId}.jpg`, baseName(sourcePath)];
+    const names = [`${localId}.jpg`, baseNameOf(sourcePath)];
     const image: ImportedImage = {
       localId,
       sourcePath,

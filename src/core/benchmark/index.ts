@@ -5,6 +5,7 @@ export * from './dataset.ts';
 export * from './captions.ts';
 export * from './answers.ts';
 export * from './import.ts';
+export * from './link.ts';
 export * from './export.ts';
 export * from './zip.ts';
 export * from './session.ts';

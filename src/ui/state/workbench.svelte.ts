@@ -14,6 +14,7 @@ import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts
 import { EncoderClient } from './encoder-client.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { ThumbnailUrls } from './thumbnails.ts';
+import { ImportedPairs } from './imported-pairs.svelte.ts';
 import { embedPending, frameIndexesOf } from './embed-queue.ts';
 import { chooseFrame } from './frame-choice.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
@@ -49,6 +50,8 @@ export class Workbench {
   readonly clipEncoder = new EncoderClient('clip');
   readonly dinoEncoder = new EncoderClient('dino');
   readonly thumbnails = new ThumbnailUrls();
+  /** An imported MediConfusion benchmark: a second pair source (see imported-pairs.svelte.ts). */
+  readonly imported = new ImportedPairs(this);
 
   store: Store | null = null;
   items = $state.raw<ItemRecord[]>([]);
@@ -84,8 +87,9 @@ export class Workbench {
   private filterDirty = false;
 
   /** Opens storage, restores the session and any mined pairs; never recomputes what is stored. */
-  async init(urlEncoders?: [string, string]): Promise<void> {
+  async init(urlEncoders?: [string, string], storeName?: string): Promise<void> {
     this.store = await openStore({
+      name: storeName,
       onVersionChange: (sentence) => (this.banner = sentence),
       onBlocked: (sentence) => (this.banner = sentence),
       onTerminated: (sentence) => (this.banner = sentence),
@@ -99,6 +103,7 @@ export class Workbench {
     await this.reloadItems();
     await this.restoreCandidates();
     await this.refreshRedrop();
+    await this.imported.restore();
     this.ready = true;
   }
 
@@ -167,7 +172,7 @@ export class Workbench {
   }
 
   /** Ingests files, stores items, embeds new ones with both encoders, then mines. */
-  async addFiles(files: File[], options: { keepOriginals?: boolean } = {}): Promise<void> {
+  async addFiles(files: File[], options: { keepOriginals?: boolean; onIngested?: (file: File, sha256: string) => void } = {}): Promise<void> {
     if (!this.store || files.length === 0) return;
     this.cancelled = false;
     const store = this.store;
@@ -196,6 +201,7 @@ export class Workbench {
           const original = keepOriginals ? files[index] : undefined;
           const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = item;
           await store.items.put({ ...record, ...(original ? { original } : {}) });
+          options.onIngested?.(files[index], item.sha256);
           let queued = false;
           for (const encoder of [this.clipEncoder, this.dinoEncoder]) {
             const id = encoder.role === 'clip' ? this.session.clipEncoderId : this.session.dinoEncoderId;
@@ -523,6 +529,7 @@ export class Workbench {
     this.clipPositions = new Float32Array(0);
     this.dinoPositions = new Float32Array(0);
     this.needRedrop = [];
+    this.imported.forget();
     return report;
   }
 }

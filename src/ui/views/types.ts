@@ -7,3 +7,12 @@ export interface PairRanks {
   dinoAB: number;
   dinoBA: number;
 }
+
+/** A pair of an imported benchmark in the pair-space plot: where it lies here (NaN when unknown) and where it was published. */
+export interface PairMark {
+  clip: number;
+  dino: number;
+  publishedClip: number;
+  publishedDino: number;
+  label: string;
+}

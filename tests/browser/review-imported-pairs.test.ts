@@ -1,0 +1,130 @@
+/**
+ * An imported MediConfusion benchmark as a pair source: dataset.json (or a benchmark zip) plus its
+ * images go through the normal ingest -> embed -> mine path, and every view shows its pairs with
+ * the published similarities beside the ones computed here from the stored embeddings.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render } from 'vitest-browser-svelte';
+import { userEvent } from 'vitest/browser';
+import { deleteDB } from 'idb';
+import PairsTab from '../../src/ui/panels/PairsTab.svelte';
+import BenchmarkTab from '../../src/ui/panels/BenchmarkTab.svelte';
+import { formatSimilarity } from '../../src/ui/lib/format.ts';
+import type { Workbench } from '../../src/ui/state/workbench.svelte.ts';
+import { fixtureWorkbench, generatedBenchmark, sha256, storedSimilarity } from './review-imported-support.ts';
+import { host, screenshotBothThemes } from './review-support.ts';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  cleanup();
+  document.body.innerHTML = '';
+  for (const done of cleanups.splice(0)) await done();
+});
+
+async function benchFor(label: string): Promise<Workbench> {
+  const { bench, dbName } = await fixtureWorkbench();
+  cleanups.push(async () => {
+    bench.cancel();
+    bench.store?.close();
+    await deleteDB(dbName);
+  });
+  void label;
+  return bench;
+}
+
+function input(root: ParentNode, selector: string): HTMLInputElement {
+  const element = root.querySelector<HTMLInputElement>(selector);
+  if (!element) throw new Error(`no ${selector}`);
+  return element;
+}
+
+const rowsOf = (root: ParentNode) => [...root.querySelectorAll<HTMLElement>('[data-testid="pair-gallery"] [role="option"]')];
+const cell = (row: HTMLElement, kind: 'clip' | 'dino', part: 'here' | 'pub') => row.querySelector(`.sim.${kind} .${part}`)?.textContent ?? '';
+
+describe('imported benchmark pairs', () => {
+  it('a dataset.json plus some of its images: pairs in the gallery and viewer with published and computed similarities; missing images listed', async () => {
+    const bench = await benchFor('json');
+    const { json, images, dataset } = await generatedBenchmark();
+    const benchmarkHost = await host(900);
+    await render(BenchmarkTab, { target: benchmarkHost, props: { bench } });
+    await userEvent.upload(input(benchmarkHost, '[data-testid="import-dataset"] input[type="file"]'), new File([json], 'dataset.json', { type: 'application/json' }));
+    await expect.poll(() => bench.imported.views.length).toBe(3);
+    expect(bench.imported.file).toBe('dataset.json');
+    expect(bench.imported.incomplete).toHaveLength(3);
+    cleanup();
+    document.body.innerHTML = '';
+
+    bench.imported.source = 'imported';
+    const target = await host(1180);
+    const screen = await render(PairsTab, { target, props: { bench, selected: -1, onselect: () => {} } });
+    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent('3 of 3 pairs miss images');
+    expect(rowsOf(target)).toHaveLength(3);
+    expect(cell(rowsOf(target)[0], 'clip', 'here')).toBe('–');
+    expect(cell(rowsOf(target)[0], 'clip', 'pub')).toBe('0.931');
+
+    // Three of the four images: two under their source-collection names, one under its local id; plus a stray file.
+    const files = [
+      new File([images[0].jpeg as Uint8Array<ArrayBuffer>], 'PMC100.jpg', { type: 'image/jpeg' }),
+      new File([images[1].jpeg as Uint8Array<ArrayBuffer>], 'PMC101.jpg', { type: 'image/jpeg' }),
+      new File([images[2].jpeg as Uint8Array<ArrayBuffer>], '20002.jpg', { type: 'image/jpeg' }),
+      new File(['not part of it'], 'notes.txt', { type: 'text/plain' }),
+    ];
+    await userEvent.upload(input(target, '[data-testid="imported-images"] input:not([webkitdirectory])'), files);
+    await expect.element(screen.getByTestId('imported-images-result'), { timeout: 60_000 }).toHaveTextContent(
+      'Added 3 images. 1 file matched no image of the benchmark and was left out. 1 image still missing.',
+    );
+    await expect.poll(() => bench.imported.views[1]?.computed, { timeout: 60_000 }).not.toBeNull();
+
+    // The pairs link to exactly the files given, by SHA-256.
+    const hashes = await Promise.all(images.map((i) => sha256(i.jpeg)));
+    expect(bench.imported.views.map((v) => v.hashes)).toEqual([
+      [hashes[0], hashes[1]],
+      [hashes[0], hashes[2]],
+      [hashes[2], undefined],
+    ]);
+    const stored = await bench.store!.importedPairs.all();
+    expect(stored.map((r) => [r.hash1, r.hash2])).toEqual([
+      [hashes[0], hashes[1]],
+      [hashes[0], hashes[2]],
+      [hashes[2], undefined],
+    ]);
+
+    // Computed similarities equal the cosine of the stored embeddings, in the state and on screen.
+    const references = [await storedSimilarity(bench, hashes[0], hashes[1]), await storedSimilarity(bench, hashes[0], hashes[2])];
+    for (const [k, reference] of references.entries()) {
+      const computed = bench.imported.views[k].computed!;
+      expect(computed.clip).toBeCloseTo(reference.clip, 5);
+      expect(computed.dino).toBeCloseTo(reference.dino, 5);
+    }
+    // The two pairs differ, so a value copied from the wrong pair would show.
+    expect(Math.abs(references[0].clip - references[1].clip)).toBeGreaterThan(1e-4);
+    await expect.poll(() => cell(rowsOf(target)[0], 'clip', 'here')).toBe(formatSimilarity(references[0].clip));
+    const rows = rowsOf(target);
+    expect(cell(rows[0], 'dino', 'here')).toBe(formatSimilarity(references[0].dino));
+    expect(cell(rows[1], 'clip', 'here')).toBe(formatSimilarity(references[1].clip));
+    expect(cell(rows[1], 'dino', 'pub')).toBe(formatSimilarity(dataset['10002'].DINO_sim));
+    expect(cell(rows[2], 'clip', 'here')).toBe('–');
+    expect(rows[2].querySelector('.sim.clip')?.getAttribute('title')).toBe("Image 2 (20003.jpg) is not here yet: add the benchmark's images folder.");
+    expect(rows[0].textContent).toContain('PMC100.jpg');
+    expect(rows[2].textContent).toContain('20003.jpg (missing)');
+    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("1 of 3 pairs miss images");
+    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("10003 Image 2 (20003.jpg) is not here yet");
+
+    // The viewer: computed here beside published, and the reason when a pair cannot be computed.
+    rows[1].click();
+    await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent(formatSimilarity(references[1].clip));
+    await expect.element(screen.getByTestId('viewer-dino')).toHaveTextContent(formatSimilarity(references[1].dino));
+    await expect.element(screen.getByTestId('viewer-published-clip')).toHaveTextContent('0.910');
+    await expect.element(screen.getByTestId('viewer-published-dino')).toHaveTextContent('0.553');
+    await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Pair 2 of 3');
+    await screenshotBothThemes(target, 'review-imported-pairs');
+    rowsOf(target)[2].click();
+    await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent('–');
+    await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Image 2 (20003.jpg) is not here yet');
+
+    // Switching back shows the mined pairs: the imported images were mined like any other.
+    await screen.getByRole('radio', { name: /^Mined/ }).click();
+    expect(bench.imported.source).toBe('mined');
+    expect(bench.rows).toHaveLength(3);
+  });
+});
