@@ -122,9 +122,18 @@ describe('imported benchmark pairs', () => {
     await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent('–');
     await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Image 2 (20003.jpg) is not here yet');
 
+    // The last image dropped on the main drop zone (not through the importer) is found by its name.
+    await bench.addFiles([new File([images[3].jpeg as Uint8Array<ArrayBuffer>], 'PMC103.jpg', { type: 'image/jpeg' })]);
+    await expect.poll(() => bench.imported.views[2]?.computed, { timeout: 60_000 }).not.toBeNull();
+    expect(bench.imported.views[2].hashes).toEqual([hashes[2], hashes[3]]);
+    const last = await storedSimilarity(bench, hashes[2], hashes[3]);
+    expect(bench.imported.views[2].computed!.clip).toBeCloseTo(last.clip, 5);
+    expect(bench.imported.views[2].computed!.dino).toBeCloseTo(last.dino, 5);
+    await expect.poll(() => target.querySelector('[data-testid="imported-missing"]')).toBeNull();
+
     // Switching back shows the mined pairs: the imported images were mined like any other.
     await screen.getByRole('radio', { name: /^Mined/ }).click();
     expect(bench.imported.source).toBe('mined');
-    expect(bench.rows).toHaveLength(3);
+    expect(bench.rows).toHaveLength(4);
   });
 });
