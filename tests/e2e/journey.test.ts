@@ -71,4 +71,29 @@ describe('journey: drop -> embed -> mine -> slide -> reload', () => {
     expect(await text('item-count')).toMatch(/30 images · 30 embedded by both encoders/);
     expect(session.consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });
+
+  it('an imported dataset.json naming dropped images is explored in the Pairs tab, published beside computed', async () => {
+    const { page } = session;
+    const names = sampleFiles().map((f) => f.name);
+    const pair = (i: number, j: number, clip: number, dino: number) => ({
+      im_1: `roco/${names[i]}`, im_2: `roco/${names[j]}`, im_1_local: 20000 + i, im_2_local: 20000 + j,
+      cap_1: 'First.', cap_2: 'Second.', category_1: ['Cerebral'], category_2: ['Cerebral'], BiomedCLIP_sim: clip, DINO_sim: dino,
+      question: 'Is there a lesion?', option_A: 'Yes', option_B: 'No', im_1_correct: 'A', im_2_correct: 'B',
+      AI_question: '', AI_option_A: '', AI_option_B: '',
+    });
+    const dataset = { '10001': pair(0, 1, 0.9312, 0.6125), '10002': pair(2, 3, 0.9101, 0.5533) };
+    await page.click('[data-testid=tab-benchmark]');
+    await page.setInputFiles('[data-testid=import-dataset] input[type=file]', { name: 'dataset.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(dataset)) });
+    await page.waitForSelector('text=Loaded 2 pairs from dataset.json');
+    await page.click('[data-testid=tab-pairs]');
+    await page.getByRole('radio', { name: /^Imported \(dataset\.json, 2\)/ }).click();
+    const rows = page.locator('[data-testid=pair-gallery] [role=option]');
+    await expect.poll(() => rows.count()).toBe(2);
+    // The images were dropped earlier under these names: similarities are computed here.
+    await expect.poll(async () => rows.nth(0).locator('.sim.clip .here').textContent()).toMatch(/^-?\d\.\d{3}$/);
+    expect(await rows.nth(0).locator('.sim.clip .pub').textContent()).toBe('0.931');
+    expect(await rows.nth(1).locator('.sim.dino .pub').textContent()).toBe('0.553');
+    await page.screenshot({ path: `${ARTIFACTS}/journey-imported-pairs.png` });
+    expect(session.consoleErrors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
 });
