@@ -6,9 +6,9 @@
 import * as Comlink from 'comlink';
 import { openStore, candidateKey, type ItemRecord, type SkippedRecord, type Store } from '../../store/index.ts';
 import { runIngest, type IngestRun } from '../../workers/ingest-client.ts';
-import type { MinerFilterResult, MinerHost } from '../../workers/miner.worker.ts';
+import type { MinerFilterResult, MinerHost, MinerSummary } from '../../workers/miner.worker.ts';
 import type { ProjectionApi } from '../../workers/projection.worker.ts';
-import type { SensitivityGrid } from '../../core/mining/index.ts';
+import type { EmbeddingMatrix, SensitivityGrid } from '../../core/mining/index.ts';
 import type { RgbImage } from '../../core/image.ts';
 import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts';
 import { EncoderClient } from './encoder-client.svelte.ts';
@@ -61,6 +61,10 @@ export class Workbench {
   matrices = $state.raw<SpaceMatrices | null>(null);
   candidateClip = $state.raw<Float32Array>(new Float32Array(0));
   candidateDino = $state.raw<Float32Array>(new Float32Array(0));
+  /** How the last all-pairs build ran (kernel, adapter, time); null until this page mined. */
+  lastBuild = $state.raw<MinerSummary | null>(null);
+  /** Candidate key of the pairs the miner worker holds with their vectors (so rows can be added); null when it holds none. */
+  private minedKey: string | null = null;
   result = $state.raw<MinerFilterResult | null>(null);
   grid = $state.raw<SensitivityGrid | null>(null);
   clipPositions = $state.raw<Float32Array>(new Float32Array(0));
@@ -234,6 +238,8 @@ export class Workbench {
   /** Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see frame-choice.ts). */
   async chooseFrame(sha256: string, frameIndex: number): Promise<void> {
     this.cancelled = false;
+    // Same hash, new vectors: the held pairs are stale, so the next mine rebuilds.
+    this.minedKey = null;
     await chooseFrame(this, sha256, frameIndex, () => this.cancelled);
     await this.reloadItems();
     await this.mine();
@@ -256,7 +262,11 @@ export class Workbench {
     return this.miner;
   }
 
-  /** Loads both matrices (rows embedded by both encoders) and mines all pairs in the worker. */
+  /**
+   * Mines the rows embedded by both encoders in the worker. When the worker still holds the pairs
+   * of a build for the same encoders and floor and rows were only added, it screens just the new
+   * rows against all (the M x N block); anything else rebuilds all pairs.
+   */
   async mine(): Promise<void> {
     const store = this.store!;
     const clipId = this.session.clipEncoderId;
@@ -266,22 +276,32 @@ export class Workbench {
     const key = this.candidatesKey();
     if (!clipRev || !dinoRev || !key) return;
     const both = new Set(await store.embeddings.hashes(dinoId, dinoRev));
-    const rows = (await store.embeddings.hashes(clipId, clipRev)).filter((h) => both.has(h));
-    if (rows.length < 2) return;
-    this.progress = { label: 'Mining confusing pairs', done: 0, total: 1, unit: 'blocks' };
+    const embedded = (await store.embeddings.hashes(clipId, clipRev)).filter((h) => both.has(h));
+    if (embedded.length < 2) return;
+    const held = this.minedKey === key ? new Set(this.rows) : null;
+    const added = held ? embedded.filter((h) => !held.has(h)) : embedded;
+    const incremental = held !== null && held.size >= 2 && held.size + added.length === embedded.length;
+    if (incremental && added.length === 0) return;
+    const rows = incremental ? [...this.rows, ...added] : embedded;
+    this.minedKey = null;
+    this.progress = { label: incremental ? `Mining ${added.length.toLocaleString()} new images against all` : 'Mining confusing pairs', done: 0, total: 1, unit: 'blocks' };
     try {
       const m = await this.loadSpaces(rows);
       const miner = this.minerRemote();
       const onProgress = Comlink.proxy((done: number, total: number) => {
         if (this.progress) this.progress = { ...this.progress, done, total };
       });
-      await miner.build({ rows: rows.length, dim: m.clipDim, data: m.clip }, { rows: rows.length, dim: m.dinoDim, data: m.dino }, { floor: this.session.floor }, onProgress);
+      const summary = incremental
+        ? await miner.addRows(...newRowsOf(m, this.rows.length), onProgress)
+        : await miner.build({ rows: rows.length, dim: m.clipDim, data: m.clip }, { rows: rows.length, dim: m.dinoDim, data: m.dino }, { floor: this.session.floor }, onProgress);
       const c = await miner.exportCandidates();
       await store.candidates.put(key, { rows, contentVersion: contentVersion(rows), floor: c.floor, a: c.a, b: c.b, clip: c.clip, dino: c.dino });
       this.setMatrices(m);
       this.candidateClip = c.clip;
       this.candidateDino = c.dino;
       this.rows = rows;
+      this.minedKey = key;
+      this.lastBuild = summary;
       await this.afterCandidates();
     } finally {
       this.progress = null;
@@ -297,6 +317,7 @@ export class Workbench {
     const miner = this.minerRemote();
     await miner.importCandidates({ version: 1, rows: record.rows.length, floor: record.floor, a: record.a, b: record.b, clip: record.clip, dino: record.dino });
     this.rows = record.rows;
+    this.minedKey = null;
     this.candidateClip = record.clip;
     this.candidateDino = record.dino;
     await this.afterCandidates();
@@ -521,6 +542,7 @@ export class Workbench {
     this.items = [];
     this.skipped = [];
     this.rows = [];
+    this.minedKey = null;
     this.matrices = null;
     this.result = null;
     this.grid = null;
@@ -535,6 +557,15 @@ export class Workbench {
 }
 
 /** The revision part of the embedding key for a registry id (null for unknown ids). */
+/** Rows `from`.. of both spaces, as the miner's addRows takes them. */
+function newRowsOf(m: SpaceMatrices, from: number): [EmbeddingMatrix, EmbeddingMatrix] {
+  const rows = m.rows.length - from;
+  return [
+    { rows, dim: m.clipDim, data: m.clip.slice(from * m.clipDim) },
+    { rows, dim: m.dinoDim, data: m.dino.slice(from * m.dinoDim) },
+  ];
+}
+
 export function revisionKeyOf(encoderId: string): string | null {
   const entry = findEncoder(encoderId);
   return entry ? encoderRevisionKey(entry) : null;
