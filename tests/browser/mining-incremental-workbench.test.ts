@@ -68,6 +68,7 @@ describe('incremental mining in the workbench', () => {
     await bench.addFiles(first);
     expect(bench.rows).toHaveLength(6);
     expect(bench.lastBuild?.rows).toBe(6);
+    expect(bench.lastBuild?.addedRows).toBe(0);
     const firstRows = [...bench.rows];
     expectSameCandidates(await storedCandidates(bench), await bruteForce(bench, 0.3));
 
@@ -76,6 +77,7 @@ describe('incremental mining in the workbench', () => {
     expect(bench.rows).toHaveLength(10);
     expect(bench.rows.slice(0, 6)).toEqual(firstRows);
     expect(bench.lastBuild?.rows).toBe(10);
+    expect(bench.lastBuild?.addedRows).toBe(4);
     const candidates = await storedCandidates(bench);
     expect(candidates.size).toBeGreaterThan(0);
     expectSameCandidates(candidates, await bruteForce(bench, 0.3));

@@ -42,6 +42,8 @@ describe('journey: drop -> embed -> mine -> slide -> reload', () => {
     expect(await text('item-count')).toMatch(/30 images · 30 embedded by both encoders/);
     expect(await text('skipped-count')).toMatch(/1/);
     expect(await confusingCount()).toBeGreaterThan(0);
+    // SwiftShader is a fallback adapter, so 'auto' mines on the CPU; a hardware adapter would name itself.
+    expect(await text('mining-kernel')).toMatch(/screened (in|against) .* s on (WebAssembly SIMD|WebGPU \(.+\))\.$/);
     await page.screenshot({ path: `${ARTIFACTS}/journey-explore.png` });
   });
 

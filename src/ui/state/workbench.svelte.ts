@@ -62,7 +62,7 @@ export class Workbench {
   candidateClip = $state.raw<Float32Array>(new Float32Array(0));
   candidateDino = $state.raw<Float32Array>(new Float32Array(0));
   /** How the last all-pairs build ran (kernel, adapter, time); null until this page mined. */
-  lastBuild = $state.raw<MinerSummary | null>(null);
+  lastBuild = $state.raw<(MinerSummary & { addedRows: number }) | null>(null);
   /** Candidate key of the pairs the miner worker holds with their vectors (so rows can be added); null when it holds none. */
   private minedKey: string | null = null;
   result = $state.raw<MinerFilterResult | null>(null);
@@ -301,7 +301,7 @@ export class Workbench {
       this.candidateDino = c.dino;
       this.rows = rows;
       this.minedKey = key;
-      this.lastBuild = summary;
+      this.lastBuild = { ...summary, addedRows: incremental ? added.length : 0 };
       await this.afterCandidates();
     } finally {
       this.progress = null;
