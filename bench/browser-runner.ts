@@ -10,7 +10,8 @@ export interface BrowserRig {
   close(): Promise<void>;
 }
 
-export async function startBrowserRig(root: string): Promise<BrowserRig> {
+/** `extraArgs` go to Chromium after the shared `chromiumArgs` (e.g. memory-measurement switches). */
+export async function startBrowserRig(root: string, extraArgs: readonly string[] = []): Promise<BrowserRig> {
   const server: ViteDevServer = await createServer({
     root,
     configFile: `${root}/vite.config.ts`,
@@ -21,7 +22,7 @@ export async function startBrowserRig(root: string): Promise<BrowserRig> {
   const address = server.httpServer?.address();
   const port = typeof address === 'object' && address ? address.port : 5299;
   const executablePath = chromiumPath();
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
+  const browser = await chromium.launch({ executablePath, args: [...chromiumArgs, ...extraArgs], headless: true });
   return {
     origin: `http://127.0.0.1:${port}`,
     browser,
