@@ -166,5 +166,15 @@ describe('imported benchmark across the app', () => {
     expect(await reloaded.store!.counts()).toEqual(countsBefore);
     expect(await reloaded.store!.importedPairs.all()).toEqual(pairsBefore);
     expect(reloaded.imported.file).toBe('mediconfusion.zip');
+
+    // Removing the imported benchmark drops its pairs, keeps its images, and survives a reload.
+    const itemsBefore = countsBefore.items;
+    await userEvent.click(again.getByTestId('remove-imported'));
+    await expect.element(again.getByText(/Removed the pairs of mediconfusion\.zip/)).toBeVisible();
+    expect(await reloaded.store!.importedPairs.all()).toEqual([]);
+    expect((await reloaded.store!.counts()).items).toBe(itemsBefore);
+    expect(reloaded.imported.source).toBe('mined');
+    const afterRemoval = await open(dbName);
+    expect(afterRemoval.imported.file).toBe('');
   });
 });
