@@ -6,22 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { revisionKeyOf, type Workbench } from '../../src/ui/state/workbench.svelte.ts';
 import { fixtureWorkbench, storedSimilarity } from './review-imported-support.ts';
-
-/** A distinct picture per seed: a few bright rectangles on dark noise-free ground, as PNG. */
-async function drawnPng(seed: number): Promise<File> {
-  const canvas = new OffscreenCanvas(64, 64);
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#111';
-  context.fillRect(0, 0, 64, 64);
-  let state = seed * 2654435761;
-  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let k = 0; k < 4; k++) {
-    context.fillStyle = `hsl(0 0% ${Math.round(30 + next() * 70)}%)`;
-    context.fillRect(next() * 48, next() * 48, 6 + next() * 24, 6 + next() * 24);
-  }
-  const blob = await canvas.convertToBlob({ type: 'image/png' });
-  return new File([blob], `scan-${seed}.png`, { type: 'image/png' });
-}
+import { drawnPng } from './store-support.ts';
 
 /** Every pair with CLIP similarity >= floor, from the stored embeddings, as sorted "clip dino" pairs. */
 async function bruteForce(bench: Workbench, floor: number): Promise<Map<string, { clip: number; dino: number }>> {

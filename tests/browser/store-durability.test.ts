@@ -148,13 +148,13 @@ describe('forget everything', () => {
 
     // Only this test's caches: deleting every cache of the origin would disturb tests running beside it.
     const report = await store.forgetEverything({ cacheFilter: (n) => n === cacheName });
-    expect(report.stores).toEqual({ items: 2, embeddings: 1, jobs: 2, settings: 1, captions: 1, decisions: 1, skipped: 1, candidates: 1, matrices: 1 });
+    expect(report.stores).toEqual({ items: 2, embeddings: 1, importedPairs: 0, jobs: 2, settings: 1, captions: 1, decisions: 1, skipped: 1, candidates: 1, matrices: 1 });
     expect(report.caches).toEqual([cacheName]);
     expect(otherTab).toEqual([DELETED_ELSEWHERE_MESSAGE]);
     expect(other.closed).toBe(DELETED_ELSEWHERE_MESSAGE);
 
     // Read everything back, through the store and through the raw APIs.
-    expect(await store.counts()).toEqual({ items: 0, embeddings: 0, jobs: 0, settings: 0, captions: 0, decisions: 0, skipped: 0, candidates: 0, matrices: 0 });
+    expect(await store.counts()).toEqual({ items: 0, embeddings: 0, importedPairs: 0, jobs: 0, settings: 0, captions: 0, decisions: 0, skipped: 0, candidates: 0, matrices: 0 });
     expect(await store.items.get(a)).toBeUndefined();
     expect((await store.embeddings.loadMatrix('clip', 'r1')).rows).toEqual([]);
     expect(await caches.has(cacheName)).toBe(false);

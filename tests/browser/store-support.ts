@@ -65,3 +65,19 @@ export function norm(v: Float32Array): number {
   for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
   return Math.sqrt(sum);
 }
+
+/** A distinct picture per seed: a few bright rectangles on dark noise-free ground, as PNG. */
+export async function drawnPng(seed: number): Promise<File> {
+  const canvas = new OffscreenCanvas(64, 64);
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#111';
+  context.fillRect(0, 0, 64, 64);
+  let state = seed * 2654435761;
+  const next = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let k = 0; k < 4; k++) {
+    context.fillStyle = `hsl(0 0% ${Math.round(30 + next() * 70)}%)`;
+    context.fillRect(next() * 48, next() * 48, 6 + next() * 24, 6 + next() * 24);
+  }
+  const blob = await canvas.convertToBlob({ type: 'image/png' });
+  return new File([blob], `scan-${seed}.png`, { type: 'image/png' });
+}

@@ -109,6 +109,29 @@ export class Workbench {
     await this.refreshRedrop();
     await this.imported.restore();
     this.ready = true;
+    void this.resumeKeptJobs();
+  }
+
+  /**
+   * Jobs interrupted by a reload or a crash whose items keep their originals resume on load; the
+   * others wait for the user to drop the files again (the Skipped list says which).
+   */
+  private async resumeKeptJobs(): Promise<void> {
+    const store = this.store!;
+    const kept = (await store.jobs.pixelSources()).fromStore.length;
+    if (kept === 0 || this.progress) return;
+    this.cancelled = false;
+    this.progress = { label: `Resuming ${kept.toLocaleString()} interrupted image${kept === 1 ? '' : 's'}`, done: 0, total: kept, unit: 'images' };
+    try {
+      if (!(await this.loadEncoders())) return;
+      await embedPending(store, [this.clipEncoder, this.dinoEncoder], new Map(), EMBED_BATCH, () => this.cancelled);
+    } catch (error) {
+      this.banner = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.progress = null;
+    }
+    await this.refreshRedrop();
+    if (!this.cancelled) await this.mine();
   }
 
   /** Persists the session (debounced); call from an effect that reads `session.snapshot()`. */
