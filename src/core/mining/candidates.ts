@@ -213,6 +213,11 @@ export class CandidateSet {
     const prefix = this.countAbove(clipMin);
     const ranks = (this.scratch ??= new Uint32Array(size));
     const { a, b, clip, dino } = m;
+    if (!excludeDup && !sameCategory && maxPerImage === 0 && limit === Infinity && prefix * 16 >= size) {
+      // The common slider move: one pass writes the result directly, no rank list in between.
+      const count = this.plainPass(m, clipMin, dinoMax, out);
+      return { pairs: out.view(count), total: count, matchedBeforeCap: count, nearDuplicates: emptyPairs() };
+    }
     let kept = 0;
     if (prefix * 16 < size) {
       // Few pairs above the CLIP cut: gather their margin ranks, sort those numbers natively, then test.
@@ -315,6 +320,26 @@ export class CandidateSet {
       if (ca < 0 || ca !== categories[m.b[r]]) return false;
     }
     return true;
+  }
+
+  private plainPass(m: { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array }, clipMin: number, dinoMax: number, out: PairBuffers): number {
+    const { a, b, clip, dino } = m;
+    const marginOrder = this.marginOrder;
+    const size = clip.length;
+    let kept = 0;
+    for (let r = 0; r < size; r++) {
+      const c = clip[r];
+      const d = dino[r];
+      if (c > clipMin && d < dinoMax) {
+        out.index[kept] = marginOrder[r];
+        out.a[kept] = a[r];
+        out.b[kept] = b[r];
+        out.clip[kept] = c;
+        out.dino[kept] = d;
+        kept++;
+      }
+    }
+    return kept;
   }
 
   private margins(): { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array } {
