@@ -112,16 +112,7 @@ export class MinerHost {
       this.note = undefined;
       const start = performance.now();
       const progress = throttled(onProgress);
-      const gpu = await this.gpuKernel();
-      let miner: PairMiner | undefined;
-      if (gpu) {
-        try {
-          miner = await PairMiner.buildOnBlocks(gpu, clip, dino, { floor: options.floor, onProgress: progress });
-        } catch (error) {
-          if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
-          this.dropGpu(error);
-        }
-      }
+      const miner = await this.onGpu((gpu) => PairMiner.buildOnBlocks(gpu, clip, dino, { floor: options.floor, onProgress: progress }));
       this.used = miner ? 'webgpu' : this.cpuKernelName();
       this.miner = miner ?? PairMiner.build(clip, dino, { floor: options.floor, kernel: this.cpuKernel(), onProgress: progress });
       this.restored = undefined;
@@ -136,17 +127,7 @@ export class MinerHost {
       const miner = this.current();
       const start = performance.now();
       const progress = throttled(onProgress);
-      const gpu = await this.gpuKernel();
-      let onGpu = false;
-      if (gpu) {
-        try {
-          await miner.addRowsOnBlocks(gpu, clip, dino, progress);
-          onGpu = true;
-        } catch (error) {
-          if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
-          this.dropGpu(error);
-        }
-      }
+      const onGpu = (await this.onGpu((gpu) => miner.addRowsOnBlocks(gpu, clip, dino, progress))) !== undefined;
       if (!onGpu) miner.addRows(clip, dino, progress);
       this.used = onGpu ? 'webgpu' : this.cpuKernelName();
       this.lastMs = performance.now() - start;
@@ -255,6 +236,22 @@ export class MinerHost {
       if (this.choice === 'webgpu') throw error;
       this.note = error instanceof Error ? error.message : String(error);
       this.gpuRefusal = { key, reason: this.note };
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs `work` on the WebGPU kernel when the current choice has one; undefined when there is
+   * none or, in 'auto', when the device failed (the caller then does the work on the CPU).
+   */
+  private async onGpu<T>(work: (gpu: WebGpuBlockKernel) => Promise<T>): Promise<T | undefined> {
+    const gpu = await this.gpuKernel();
+    if (!gpu) return undefined;
+    try {
+      return await work(gpu);
+    } catch (error) {
+      if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
+      this.dropGpu(error);
       return undefined;
     }
   }

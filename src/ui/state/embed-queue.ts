@@ -10,7 +10,17 @@
 import type { ItemRecord, Store } from '../../store/index.ts';
 import type { RgbImage } from '../../core/image.ts';
 import { runIngest } from '../../workers/ingest-client.ts';
+import type { WorkerIngestResult, WorkerItem } from '../../workers/ingest.worker.ts';
 import type { EncoderClient } from './encoder-client.svelte.ts';
+
+/** Images per encoder batch, for every caller of the queue. */
+export const EMBED_BATCH = 8;
+
+/** A kept original read again: its full-size pixels and what ingest made of it. */
+export interface KeptRead {
+  rgb: RgbImage;
+  read: WorkerItem;
+}
 
 /** Full-size RGB pixels of kept originals, or the reason an item could not be read. */
 export type KeptPixelsReader = (items: readonly ItemRecord[]) => Promise<Map<string, RgbImage | string>>;
@@ -22,7 +32,25 @@ export function frameIndexesOf(items: Iterable<ItemRecord>): Record<string, numb
   return frames;
 }
 
-/** Reads kept originals through the ingest worker, honouring each item's chosen frame. */
+/** What re-reading the kept original of item `sha256` gave: its pixels, or the reason in a sentence. */
+function keptOutcome(result: WorkerIngestResult, sha256: string): KeptRead | string {
+  if (!result.ok) return result.error.reason;
+  if (result.item.sha256 !== sha256 || !result.rgb) return 'The kept original of this image no longer matches it; add the file again.';
+  return { rgb: result.rgb, read: result.item };
+}
+
+/**
+ * Reads one item's kept original again through the ingest worker (same decoder and RGB
+ * conversion as at ingest) with `frameIndex`, by default the item's chosen frame.
+ */
+export async function readKeptOriginal(item: ItemRecord, frameIndex = item.frameIndex): Promise<KeptRead | string> {
+  if (!item.original) return 'The original of this image is no longer kept in this browser; add the file again.';
+  let outcome: KeptRead | string = 'This image could not be read again; add the file again.';
+  await runIngest([new File([item.original], item.name)], { onResult: (result) => void (outcome = keptOutcome(result, item.sha256)) }, { keepRgb: true, frameIndex }).finished;
+  return outcome;
+}
+
+/** Reads kept originals through the ingest worker in one run, honouring each item's chosen frame. */
 export async function readKeptPixels(items: readonly ItemRecord[]): Promise<Map<string, RgbImage | string>> {
   const kept = items.filter((item) => item.original);
   const out = new Map<string, RgbImage | string>();
@@ -33,10 +61,8 @@ export async function readKeptPixels(items: readonly ItemRecord[]): Promise<Map<
     files,
     {
       onResult: (result, index) => {
-        const sha256 = kept[index].sha256;
-        if (!result.ok) out.set(sha256, result.error.reason);
-        else if (result.item.sha256 !== sha256 || !result.rgb) out.set(sha256, 'The kept original of this image no longer matches it; add the file again.');
-        else out.set(sha256, result.rgb);
+        const outcome = keptOutcome(result, kept[index].sha256);
+        out.set(kept[index].sha256, typeof outcome === 'string' ? outcome : outcome.rgb);
       },
     },
     { keepRgb: true, frameIndexes: frameIndexesOf(kept) },

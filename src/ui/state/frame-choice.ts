@@ -14,15 +14,10 @@
  */
 import type { DicomSummary, ItemRecord, Store } from '../../store/index.ts';
 import type { EncoderTarget, FrameChangeReport } from '../../store/items.ts';
-import type { RgbImage } from '../../core/image.ts';
 import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts';
-import { runIngest } from '../../workers/ingest-client.ts';
-import type { WorkerItem } from '../../workers/ingest.worker.ts';
 import type { EncoderClient } from './encoder-client.svelte.ts';
-import { embedPending } from './embed-queue.ts';
+import { EMBED_BATCH, embedPending, readKeptOriginal } from './embed-queue.ts';
 import type { ThumbnailUrls } from './thumbnails.ts';
-
-const EMBED_BATCH = 8;
 
 export const FRAME_NEEDS_ORIGINAL =
   'Choosing another frame needs the original file: turn on "Keep images in this browser" and add this file again.';
@@ -62,25 +57,6 @@ export interface FrameChoiceReport extends FrameChangeReport {
   embedded: boolean;
 }
 
-/** Reads one item's kept original with the given frame: full-size RGB, thumbnail and summary. */
-async function readFrame(item: ItemRecord, frameIndex: number): Promise<{ rgb: RgbImage; read: WorkerItem }> {
-  let outcome: { rgb: RgbImage; read: WorkerItem } | string = 'This image could not be read again; add the file again.';
-  const file = new File([item.original!], item.name);
-  await runIngest(
-    [file],
-    {
-      onResult: (result) => {
-        if (!result.ok) outcome = result.error.reason;
-        else if (result.item.sha256 !== item.sha256 || !result.rgb) outcome = 'The kept original of this image no longer matches it; add the file again.';
-        else outcome = { rgb: result.rgb, read: result.item };
-      },
-    },
-    { keepRgb: true, frameIndex },
-  ).finished;
-  if (typeof outcome === 'string') throw new Error(outcome);
-  return outcome;
-}
-
 /**
  * Shows and embeds frame `frameIndex` (0-based) of a multi-frame DICOM item; see the module
  * note. Throws an Error with a sentence for the user when the frame cannot be changed.
@@ -102,7 +78,9 @@ export async function chooseFrame(
   }
   if (frameIndex === control.frameIndex) return { changed: false, embedded: false, removedEmbeddings: 0, queued: [] };
 
-  const { rgb, read } = await readFrame(item, frameIndex);
+  const outcome = await readKeptOriginal(item, frameIndex);
+  if (typeof outcome === 'string') throw new Error(outcome);
+  const { rgb, read } = outcome;
   const targets = encoderTargets(host);
   const report = await store.items.changeFrame(
     sha256,

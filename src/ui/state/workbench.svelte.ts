@@ -15,14 +15,12 @@ import { EncoderClient } from './encoder-client.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { ThumbnailUrls } from './thumbnails.ts';
 import { ImportedPairs } from './imported-pairs.svelte.ts';
-import { embedPending, frameIndexesOf } from './embed-queue.ts';
+import { EMBED_BATCH, embedPending, frameIndexesOf, readKeptOriginal } from './embed-queue.ts';
 import { chooseFrame } from './frame-choice.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
 import type { CaptionRecord, DecisionRecord } from '../../store/index.ts';
 import { toReviewedPair } from '../../core/review/index.ts';
 import type { ReviewedPair, SessionInput } from '../../core/benchmark/index.ts';
-
-const EMBED_BATCH = 8;
 
 export interface Progress {
   label: string;
@@ -453,12 +451,9 @@ export class Workbench {
       return { clip: null, dino: null, reason: 'The original pixels of this image are not kept in this browser; turn on "Keep images in this browser" and add it again to see what the encoders receive.' };
     }
     if (!this.clipEncoder.loaded || !this.dinoEncoder.loaded) await this.loadEncoders();
-    let image: RgbImage | undefined;
-    let problem = '';
-    const file = new File([item.original], item.name);
-    await runIngest([file], { onResult: (r) => void (r.ok ? (image = r.rgb) : (problem = r.error.reason)) }, { keepRgb: true, frameIndex: item.frameIndex }).finished;
-    if (!image) return { clip: null, dino: null, reason: problem || 'This image could not be read again.' };
-    const [clip, dino] = await Promise.all([this.clipEncoder.preview(image), this.dinoEncoder.preview(image)]);
+    const kept = await readKeptOriginal(item);
+    if (typeof kept === 'string') return { clip: null, dino: null, reason: kept };
+    const [clip, dino] = await Promise.all([this.clipEncoder.preview(kept.rgb), this.dinoEncoder.preview(kept.rgb)]);
     const toImageData = (p: typeof clip) => (p ? new ImageData(new Uint8ClampedArray(p.rgba), p.width, p.height) : null);
     return { clip: toImageData(clip), dino: toImageData(dino), reason: clip && dino ? '' : 'The encoders are not loaded; see the Encoders panel.' };
   }
