@@ -20,7 +20,7 @@ import { chooseFrame } from './frame-choice.ts';
 import { generateSampleSet, sampleImagePng } from '../../core/sample/phantoms.ts';
 import type { CaptionRecord, DecisionRecord } from '../../store/index.ts';
 import { toReviewedPair } from '../../core/review/index.ts';
-import type { ReviewedPair, SessionInput } from '../../core/benchmark/index.ts';
+import { unitCosine, type ReviewedPair, type SessionInput } from '../../core/benchmark/index.ts';
 
 export interface Progress {
   label: string;
@@ -488,12 +488,10 @@ export class Workbench {
     const i = m ? m.rows.indexOf(a) : -1;
     const j = m ? m.rows.indexOf(b) : -1;
     if (!m || i < 0 || j < 0) return { clip: Number.NaN, dino: Number.NaN };
-    const dot = (data: Float32Array, dim: number) => {
-      let sum = 0;
-      for (let k = 0; k < dim; k++) sum += data[i * dim + k] * data[j * dim + k];
-      return Math.max(-1, Math.min(1, sum));
+    return {
+      clip: unitCosine(m.clip, m.clip, i * m.clipDim, j * m.clipDim, m.clipDim),
+      dino: unitCosine(m.dino, m.dino, i * m.dinoDim, j * m.dinoDim, m.dinoDim),
     };
-    return { clip: dot(m.clip, m.clipDim), dino: dot(m.dino, m.dinoDim) };
   }
 
   /** Every reviewed pair (any triage) as the exporter takes it; the exporter keeps accepted ones. */
