@@ -6,6 +6,7 @@
 import type { IDBPIndex, StoreNames } from 'idb';
 import { StorageFullError, type Connection } from './db.ts';
 import type { EmbeddingRecord, MediConfusionDB } from './schema.ts';
+import { normalizeInto } from '../core/mining/matrix.ts';
 
 export interface EmbeddingInput {
   sha256: string;
@@ -31,14 +32,11 @@ export interface EmbeddingMatrix {
  * otherwise be stored with that whole buffer.)
  */
 export function normalised(vector: Float32Array): Float32Array {
-  let sumOfSquares = 0;
-  for (let i = 0; i < vector.length; i++) sumOfSquares += vector[i] * vector[i];
-  const norm = Math.sqrt(sumOfSquares);
-  if (!Number.isFinite(norm) || norm === 0) {
+  const unit = new Float32Array(vector.length);
+  const sumOfSquares = normalizeInto(vector, 0, vector.length, unit);
+  if (!Number.isFinite(sumOfSquares) || sumOfSquares === 0) {
     throw new RangeError('An embedding is zero or not finite; the encoder output is unusable for this image.');
   }
-  const unit = new Float32Array(vector.length);
-  for (let i = 0; i < vector.length; i++) unit[i] = vector[i] / norm;
   return unit;
 }
 

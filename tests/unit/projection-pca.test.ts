@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pca, seededRandom, symmetricEigen } from '../../src/core/projection/pca.ts';
+import { pca, symmetricEigen } from '../../src/core/projection/pca.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 /** Gaussian samples from a seeded generator (Box-Muller). */
 function gaussian(random: () => number): () => number {

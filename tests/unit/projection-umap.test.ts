@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProjectionCancelledError, umapProject, type UmapProgress } from '../../src/core/projection/umap.ts';
-import { seededRandom } from '../../src/core/projection/pca.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 /** Two well-separated clusters of 30 points in 8-D. */
 function twoClusters(): Float32Array {

@@ -4,7 +4,7 @@
  * the file names under which their JPEGs may be found in an images folder.
  */
 import type { MediConfusionDataset, Option } from './dataset.ts';
-import { baseNameOf } from './link.ts';
+import { baseNameOf } from './names.ts';
 
 /** One image of an imported benchmark. */
 export interface ImportedImage {

@@ -5,12 +5,10 @@
  * one of the image's candidate names (`ImportedImage.candidateFileNames`), most specific first.
  */
 import type { ImportedBenchmark, ImportedImage } from './import.ts';
+import { rowDot } from '../mining/matrix.ts';
+import { baseNameOf } from './names.ts';
 
-/** The last path segment: "a/b/20001.jpg" -> "20001.jpg". */
-export function baseNameOf(path: string): string {
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1] ?? path;
-}
+export { baseNameOf };
 
 /** What is known of a stored item for matching: its name, path and later paths of the same bytes. */
 export interface NamedItem {
@@ -76,9 +74,10 @@ export function linkImages(
   return out;
 }
 
-/** Cosine similarity of two unit vectors (dot product), clamped to [-1, 1]. */
-export function unitCosine(a: ArrayLike<number>, b: ArrayLike<number>, offsetA = 0, offsetB = 0, dim = a.length): number {
-  let sum = 0;
-  for (let k = 0; k < dim; k++) sum += a[offsetA + k] * b[offsetB + k];
-  return Math.max(-1, Math.min(1, sum));
+/**
+ * Cosine similarity of two unit vectors: the miner's rule (float64 dot in a fixed order, then
+ * float32), so an imported pair shows the number mining would give it.
+ */
+export function unitCosine(a: Float32Array, b: Float32Array, offsetA = 0, offsetB = 0, dim = a.length): number {
+  return Math.fround(rowDot(a, offsetA, b, offsetB, dim));
 }

@@ -22,18 +22,27 @@ export function checkMatrix(matrix: EmbeddingMatrix, label: string): void {
   }
 }
 
+/**
+ * Writes `data[offset..offset+dim)` divided by its float64 L2 norm into `out` at the same offset;
+ * returns the squared norm (0 leaves the row zero). The one normalisation rule: the store, the
+ * miner and the CLI all call it.
+ */
+export function normalizeInto(data: ArrayLike<number>, offset: number, dim: number, out: Float32Array, outOffset = offset): number {
+  let sum = 0;
+  for (let k = 0; k < dim; k++) sum += data[offset + k] * data[offset + k];
+  if (!Number.isFinite(sum) || sum === 0) return sum;
+  const inv = 1 / Math.sqrt(sum);
+  for (let k = 0; k < dim; k++) out[outOffset + k] = data[offset + k] * inv;
+  return sum;
+}
+
 /** Returns a new matrix whose rows have unit L2 norm (zero rows stay zero). */
 export function normalizeRows(matrix: EmbeddingMatrix): EmbeddingMatrix {
   const { rows, dim, data } = matrix;
   const out = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
-    const o = r * dim;
-    let sum = 0;
-    for (let k = 0; k < dim; k++) sum += data[o + k] * data[o + k];
+    const sum = normalizeInto(data, r * dim, dim, out);
     if (!Number.isFinite(sum)) throw new Error(`Row ${r} contains a non-finite value (NaN or Infinity); remove or re-embed that image.`);
-    if (sum === 0) continue;
-    const inv = 1 / Math.sqrt(sum);
-    for (let k = 0; k < dim; k++) out[o + k] = data[o + k] * inv;
   }
   return { rows, dim, data: out };
 }
@@ -65,4 +74,13 @@ export function rowDot(x: Float32Array, xo: number, y: Float32Array, yo: number,
   }
   for (; k < dim; k++) s0 += x[xo + k] * y[yo + k];
   return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * The similarity of rows i and j of a unit matrix, exactly as the miner stores it (float64 dot in
+ * a fixed order, rounded to float32). Every view, export and rank uses this one rule, so a pair
+ * shows the same number wherever it appears.
+ */
+export function pairSimilarity(matrix: EmbeddingMatrix, i: number, j: number): number {
+  return Math.fround(rowDot(matrix.data, i * matrix.dim, matrix.data, j * matrix.dim, matrix.dim));
 }

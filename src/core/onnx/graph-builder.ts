@@ -3,6 +3,7 @@
  * the random-weight benchmark graphs and the BiomedCLIP converter, in Node and in workers.
  */
 import onnxProto from 'onnx-proto';
+import { seededRandom } from '../random.ts';
 
 const { onnx } = onnxProto;
 
@@ -178,17 +179,10 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Deterministic uniform floats in [-scale, scale] (mulberry32), so fixtures are reproducible. */
+/** Deterministic uniform floats in [-scale, scale] (the shared generator), so fixtures are reproducible. */
 export function seededUniform(seed: number, count: number, scale: number): Float32Array {
-  let state = seed >>> 0;
+  const next = seededRandom(seed);
   const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = (u * 2 - 1) * scale;
-  }
+  for (let i = 0; i < count; i++) out[i] = (next() * 2 - 1) * scale;
   return out;
 }

@@ -7,6 +7,7 @@
  * The start block comes from a seeded generator and the sign of every component is fixed, so
  * the same input always gives the same picture.
  */
+import { seededRandom } from '../random.ts';
 
 export interface PcaOptions {
   /** Output dimensions (default 2). */
@@ -35,17 +36,6 @@ export interface PcaResult {
   iterations: number;
 }
 
-/** Deterministic PRNG (mulberry32); good enough for start vectors. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Projects `n` rows of dimension `d` (row-major Float32Array) onto their top principal axes.

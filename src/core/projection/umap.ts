@@ -3,7 +3,7 @@
  * Pure TypeScript: the projection worker wraps it, and Node tests call it directly.
  */
 import { UMAP } from 'umap-js';
-import { seededRandom } from './pca.ts';
+import { seededRandom } from '../random.ts';
 
 export interface UmapOptions {
   /** Neighbours per point (default 15, capped at n - 1). */

@@ -1,4 +1,6 @@
 /** A tiny float greyscale raster with the few drawing primitives the phantoms need. */
+import { seededRandom } from '../random.ts';
+
 export class Raster {
   readonly data: Float32Array;
   constructor(
@@ -99,16 +101,9 @@ export class Raster {
   }
 }
 
-/** Deterministic PRNG (mulberry32) with a Gaussian helper. */
+/** Seeded draws (the shared generator) with a Gaussian helper. */
 export function random(seed: number): { next: () => number; normal: () => number; range: (a: number, b: number) => number } {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
   return { next, normal, range: (a, b) => a + (b - a) * next() };
 }
