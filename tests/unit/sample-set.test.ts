@@ -34,7 +34,7 @@ describe('synthetic sample set', () => {
 
   it('writes a ROCO-style captions CSV', () => {
     const csv = sampleCaptionsCsv(set.slice(0, 2));
-    expect(csv.split('\n')[0]).toBe('name,caption,category');
+    expect(csv.split('\r\n')[0]).toBe('name,caption,category');
     expect(csv).toContain(set[0].name);
   });
 });

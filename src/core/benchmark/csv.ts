@@ -88,17 +88,8 @@ export function parseCsv(text: string, file = 'CSV file'): string[][] {
   return rows;
 }
 
-function quoteField(value: string): string {
-  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/** Writes rows as CSV with CRLF line ends (RFC 4180), quoting only where needed. */
-export function toCsv(rows: readonly (readonly string[])[]): string {
-  // A lone empty field is quoted, else the row would read back as a skipped blank line.
-  const line = (row: readonly string[]): string =>
-    row.length === 1 && row[0] === '' ? '""' : row.map(quoteField).join(',');
-  return rows.map(line).join('\r\n') + (rows.length ? '\r\n' : '');
-}
+/** The writer lives with the other formats; re-exported so benchmark code has one CSV module. */
+export { csvCell, isFormulaLike, spreadsheetSafeText, toCsv } from '../formats/csv-write.ts';
 
 /** A CSV table with a header row, addressed by column name. */
 export interface CsvTable {

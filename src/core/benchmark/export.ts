@@ -169,22 +169,26 @@ export function datasetToJson(dataset: MediConfusionDataset): string {
 /** Columns of the pairs CSV, one row per pair. */
 export const PAIRS_CSV_COLUMNS = ['id', ...PAIR_FIELDS] as const;
 
-/** The benchmark as a CSV of pairs (categories joined with "; "), from the same data as the JSON. */
+/**
+ * The benchmark as a CSV of pairs (categories joined with "; "), from the same data as the JSON.
+ * Spreadsheet-safe: text cells that a spreadsheet would run as a formula get a leading single
+ * quote; the similarities stay plain numbers (see `src/core/formats/csv-write.ts`).
+ */
 export function datasetToCsv(dataset: MediConfusionDataset): string {
-  const rows: string[][] = [[...PAIRS_CSV_COLUMNS]];
+  const rows: (string | number)[][] = [[...PAIRS_CSV_COLUMNS]];
   for (const [id, pair] of Object.entries(dataset)) {
     rows.push([
       id,
       pair.im_1,
       pair.im_2,
-      String(pair.im_1_local),
-      String(pair.im_2_local),
+      pair.im_1_local,
+      pair.im_2_local,
       pair.cap_1,
       pair.cap_2,
       pair.category_1.join('; '),
       pair.category_2.join('; '),
-      String(pair.BiomedCLIP_sim),
-      String(pair.DINO_sim),
+      pair.BiomedCLIP_sim,
+      pair.DINO_sim,
       pair.question,
       pair.option_A,
       pair.option_B,

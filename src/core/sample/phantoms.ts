@@ -7,6 +7,7 @@
  */
 import { Raster, random } from './raster.ts';
 import { encodePng } from '../formats/png-encode.ts';
+import { toCsv } from '../formats/csv-write.ts';
 
 export interface SampleImage {
   name: string;
@@ -170,6 +171,5 @@ export function sampleImagePng(image: SampleImage): Uint8Array {
 
 /** Captions CSV in the ROCO style (`name,caption`) plus a category column. */
 export function sampleCaptionsCsv(images: SampleImage[]): string {
-  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  return ['name,caption,category', ...images.map((i) => [i.name, quote(i.caption), quote(i.category)].join(','))].join('\n') + '\n';
+  return toCsv([['name', 'caption', 'category'], ...images.map((i) => [i.name, i.caption, i.category])]);
 }
