@@ -78,6 +78,7 @@ export function hostileCorpus(): HostileFile[] {
     { name: 'truncated.png', about: 'PNG cut in the middle of its data', bytes: goodPng.slice(0, Math.floor(goodPng.length * 0.6)), expect: { ok: false, codes: ['truncated', 'corrupt'] } },
     { name: 'header-only.png', about: 'PNG cut right after its header', bytes: goodPng.slice(0, 20), expect: { ok: false, codes: ['truncated'] } },
     { name: 'truncated.jpg', about: 'JPEG cut in the middle of its scan', bytes: goodJpeg.slice(0, Math.floor(goodJpeg.length * 0.7)), expect: { ok: 'either' } },
+    { name: 'two-bytes.jpg', about: 'JPEG cut after its first two bytes (FF D8)', bytes: Uint8Array.of(0xff, 0xd8), expect: { ok: false, codes: ['truncated'] } },
     { name: 'soi-only.jpg', about: 'JPEG with only its start marker', bytes: Uint8Array.of(0xff, 0xd8, 0xff), expect: { ok: false, codes: ['truncated', 'corrupt'] } },
     {
       name: 'bomb.png',

@@ -31,6 +31,27 @@ describe('hostile corpus: every file gives a clear per-item error or a correct r
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('calls a file cut inside an image signature "cut short", never a text file', async () => {
+    const cases: [string, Uint8Array, string][] = [
+      ['two-bytes.jpg', Uint8Array.of(0xff, 0xd8), 'JPEG'],
+      ['short.png', Uint8Array.of(0x89, 0x50, 0x4e, 0x47), 'PNG'],
+      ['short.gif', new TextEncoder().encode('GIF89'), 'GIF'],
+      ['short.tif', Uint8Array.of(0x49, 0x49, 0x2a), 'TIFF'],
+    ];
+    for (const [name, bytes, format] of cases) {
+      const result = await ingestFile(bytes, { name, relativePath: `drop/${name}` });
+      expect(result.ok, name).toBe(false);
+      if (result.ok) continue;
+      expect(result.error.code, name).toBe('truncated');
+      expect(result.error.reason).toBe(
+        `This file begins like a ${format} image but is cut short after ${bytes.length} bytes; copy the original file again.`,
+      );
+    }
+    // Short text that merely starts with the same letters is still text.
+    const text = await ingestFile(new TextEncoder().encode('GIF'), { name: 'gif.txt' });
+    expect(text.ok || text.error.code).toBe('not-an-image');
+  });
+
   it('applies a configurable pixel limit', async () => {
     const strip = hostileCorpus().find((f) => f.name === 'strip.png')!;
     await expect(decodeImage(strip.bytes, 'strip.png', { maxPixels: 100_000 })).rejects.toBeInstanceOf(DecodeError);

@@ -50,11 +50,27 @@ const FOREIGN_MESSAGES: Record<ForeignFormat, string> = {
   unknown: 'This file is not an image in a supported format (PNG, JPEG, WebP, BMP, GIF, TIFF or DICOM); check that it is the file you meant to add.',
 };
 
+const FORMAT_NAMES: Record<ImageFormat, string> = {
+  png: 'PNG',
+  jpeg: 'JPEG',
+  gif: 'GIF',
+  bmp: 'BMP',
+  tiff: 'TIFF',
+  webp: 'WebP',
+  dicom: 'DICOM',
+};
+
 /** Decodes a file, telling whether it was DICOM and, if so, its non-identifying summary. */
 export async function decodeFile(bytes: Uint8Array, fileName?: string, options: DecodeOptions = {}): Promise<DecodeResult> {
   if (bytes.length === 0) throw new DecodeError('empty', 'This file is empty (0 bytes); copy the original file again.');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const { format, foreign } = sniffFormat(bytes, fileName);
+  const { format, foreign, truncated } = sniffFormat(bytes, fileName);
+  if (!format && truncated) {
+    throw new DecodeError(
+      'truncated',
+      `This file begins like a ${FORMAT_NAMES[truncated]} image but is cut short after ${bytes.length} bytes; copy the original file again.`,
+    );
+  }
   if (!format) {
     const code = foreign === 'unknown' ? 'unknown-format' : 'not-an-image';
     throw new DecodeError(code, FOREIGN_MESSAGES[foreign ?? 'unknown']);

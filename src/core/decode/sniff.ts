@@ -12,6 +12,33 @@ export interface Sniffed {
   format: ImageFormat | null;
   /** Set when `format` is null. */
   foreign?: ForeignFormat;
+  /** Set when `format` is null because the file ends inside this format's signature. */
+  truncated?: ImageFormat;
+}
+
+/**
+ * Signatures a file can be cut short inside, with the fewest bytes that already identify them.
+ * Without this a 2-byte JPEG (FF D8) falls through to the text check (every byte >= 128 counts as
+ * possible UTF-8) and is called "a text file". Each needs enough bytes that ordinary text cannot
+ * match it: a 1-byte file, "GIF" or "II" stay what the later checks call them.
+ */
+const SIGNATURE_PREFIXES: readonly { format: ImageFormat; signature: readonly number[]; minimum: number }[] = [
+  { format: 'jpeg', signature: [0xff, 0xd8, 0xff], minimum: 2 },
+  { format: 'png', signature: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], minimum: 2 },
+  { format: 'gif', signature: [0x47, 0x49, 0x46, 0x38, 0x37, 0x61], minimum: 4 },
+  { format: 'gif', signature: [0x47, 0x49, 0x46, 0x38, 0x39, 0x61], minimum: 4 },
+  { format: 'tiff', signature: [0x49, 0x49, 0x2a, 0x00], minimum: 3 },
+  { format: 'tiff', signature: [0x4d, 0x4d, 0x00, 0x2a], minimum: 3 },
+];
+
+/** The image format whose signature this whole (short) file is the start of, if any. */
+function truncatedSignature(bytes: Uint8Array): ImageFormat | undefined {
+  for (const { format, signature, minimum } of SIGNATURE_PREFIXES) {
+    if (bytes.length >= minimum && bytes.length < signature.length && startsWith(bytes, signature.slice(0, bytes.length))) {
+      return format;
+    }
+  }
+  return undefined;
 }
 
 function startsWith(bytes: Uint8Array, signature: readonly number[], at = 0): boolean {
@@ -54,6 +81,8 @@ export function sniffFormat(bytes: Uint8Array, fileName?: string): Sniffed {
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return { format: 'tiff' };
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return { format: 'webp' };
   if (looksLikeHeaderlessDicom(bytes)) return { format: 'dicom' };
+  const truncated = truncatedSignature(bytes);
+  if (truncated) return { format: null, foreign: 'unknown', truncated };
   const foreign = sniffForeign(bytes);
   // A DICOM name on a file without DICOM magic: try it as DICOM unless it is plainly something else.
   if (hasDicomExtension(fileName) && bytes.length > 0 && foreign === 'unknown') return { format: 'dicom' };
