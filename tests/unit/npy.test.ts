@@ -19,6 +19,33 @@ describe('.npy v1', () => {
   });
 });
 
+/** A float32 .npy whose header claims `shape` (written as Python would), with `values` floats of data. */
+function npyWithShape(shape: string, values = 4): Uint8Array {
+  const good = encodeNpy({ dtype: '<f4', shape: [values], data: new Float32Array(values) });
+  const text = new TextDecoder('latin1').decode(good.subarray(10, good.length - values * 4));
+  const header = text.replace(/'shape': \([^)]*\)/, `'shape': ${shape}`).padEnd(text.length, ' ');
+  const out = good.slice();
+  out.set(new TextEncoder().encode(header.slice(0, text.length - 1) + '\n'), 10);
+  return out;
+}
+
+describe('.npy shapes', () => {
+  it('refuses a negative size with a sentence naming the shape, not a RangeError', () => {
+    expect(() => decodeNpy(npyWithShape('(-1, 4)'))).toThrow(
+      'The .npy header gives the shape (-1, 4) with the negative size -1; every size must be a whole number of 0 or more. Save the array again with numpy.save.',
+    );
+    expect(() => decodeNpyMatrix(npyWithShape('(2, -2)'))).toThrow(/negative size -2/);
+  });
+
+  it('refuses a size that is not a whole number', () => {
+    expect(() => decodeNpy(npyWithShape('(1.5, 2)'))).toThrow(/the size "1\.5"; every size must be a whole number/);
+  });
+
+  it('still reads a valid shape written the same way', () => {
+    expect(decodeNpy(npyWithShape('(2, 2)')).shape).toEqual([2, 2]);
+  });
+});
+
 describe('.npy from a Node Buffer', () => {
   it('reads the right bytes when the input is a pooled Buffer view', () => {
     const data = Float32Array.from([1.5, -2, 3.25, 4]);

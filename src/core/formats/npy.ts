@@ -42,12 +42,24 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new Error('The .npy header could not be read.');
   if (fortran === 'True') throw new Error('Fortran-ordered .npy arrays are not supported; save with C order.');
-  const shape = shapeText
+  const sizes = shapeText
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
+    .filter(Boolean);
+  const shape = sizes.map(Number);
+  // Checked before any size is used: a negative or fractional size would reach a typed-array
+  // constructor and surface as a bare RangeError ("Invalid typed array length: -4").
+  const bad = sizes.find((size) => !/^\d+$/.test(size));
+  if (bad !== undefined) {
+    const what = /^-\d+$/.test(bad) ? `the negative size ${bad}` : `the size "${bad}"`;
+    throw new Error(
+      `The .npy header gives the shape (${sizes.join(', ')}) with ${what}; every size must be a whole number of 0 or more. Save the array again with numpy.save.`,
+    );
+  }
   const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) {
+    throw new Error(`The .npy header gives the shape (${sizes.join(', ')}), too many values to read; check that the file is an embedding matrix.`);
+  }
   const start = headerStart + headerLength;
   // A fresh Uint8Array copy: aligned, and independent of the input (a Node Buffer's slice() shares its pool).
   const body = new Uint8Array(bytes.subarray(start));
