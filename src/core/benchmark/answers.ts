@@ -39,7 +39,7 @@ const answersJsonSchema = z.record(
 );
 
 function parseAnswersJson(content: string, file: string): AnswerSheet {
-  const value = parseJsonText(file, content);
+  const value = parseJsonText(file, content, 'pair id');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ImportError(file, '', 'expected an object keyed by pair id: {"10001": {"im1": "A", "im2": "B"}, …}.');
   }

@@ -161,7 +161,7 @@ const captionsListSchema = z.array(
 );
 
 function parseCaptionsJson(content: string, file: string): CaptionIndex {
-  const value = parseJsonText(file, content);
+  const value = parseJsonText(file, content, 'file name');
   if (Array.isArray(value)) {
     const result = captionsListSchema.safeParse(value);
     if (!result.success) throw importErrorFromZod(file, result.error, value);

@@ -151,7 +151,7 @@ export function validateDataset(value: unknown, file = 'dataset.json'): MediConf
 
 /** Parses and validates the text of a `dataset.json`. Pure: throws {@link ImportError} or returns. */
 export function parseDatasetJson(textContent: string, file = 'dataset.json'): MediConfusionDataset {
-  return validateDataset(parseJsonText(file, textContent), file);
+  return validateDataset(parseJsonText(file, textContent, 'pair id'), file);
 }
 
 /** One local id must always name the same image: `images/<local id>.jpg` cannot be two files. */

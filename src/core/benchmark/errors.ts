@@ -4,6 +4,7 @@
  * success never keeps half an import.
  */
 import type { z } from 'zod';
+import { findDuplicateKey } from '../formats/json-duplicates.ts';
 
 /** A file that does not have the expected shape; `field` names the first offending place. */
 export class ImportError extends Error {
@@ -90,14 +91,36 @@ export function importErrorFromZod(file: string, error: z.ZodError, input: unkno
   return new ImportError(file, formatPath(issue.path), `${message}${suffix}`);
 }
 
-/** JSON.parse that reports a syntax error as an {@link ImportError} naming the file. */
-export function parseJsonText(file: string, text: string): unknown {
+/**
+ * JSON.parse that reports a syntax error as an {@link ImportError} naming the file, and refuses a
+ * key written twice in one object (JSON.parse would keep the last one silently, dropping data).
+ * `topLevelKey` names what the root object's keys are ("pair id", "file name") for that message.
+ */
+export function parseJsonText(file: string, text: string, topLevelKey = 'key'): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw new ImportError(file, '', 'the file is empty; expected JSON.');
+  let value: unknown;
   try {
-    return JSON.parse(body) as unknown;
+    value = JSON.parse(body) as unknown;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ImportError(file, '', `is not valid JSON (${detail}). Check the file was saved as JSON.`);
   }
+  const duplicate = findDuplicateKey(body);
+  if (duplicate) {
+    const silently = 'JSON readers keep only the last one without a word';
+    if (duplicate.path.length === 0) {
+      throw new ImportError(
+        file,
+        '',
+        `the ${topLevelKey} "${duplicate.key}" appears twice; ${silently}, so give each its own ${topLevelKey} or delete the copy, then import again.`,
+      );
+    }
+    throw new ImportError(
+      file,
+      formatPath(duplicate.path),
+      `the field "${duplicate.key}" appears twice; ${silently}, so keep one and import again.`,
+    );
+  }
+  return value;
 }
