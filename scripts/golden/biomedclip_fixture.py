@@ -13,6 +13,14 @@ Only CI-free artefacts are committed; run with Debian's python3-torch:
 `--full-size DIR` instead writes a random-weight checkpoint with BiomedCLIP's real shapes
 (ViT-B/16 -> 512, ~344 MB, not committed) and its reference into DIR, to check the converter
 end to end at full size: npx mediconfusion convert-biomedclip DIR/reduced_fp32.bin.
+
+The two-tower fixture (scripts/golden/biomedclip_text.py) is written as well:
+  two_tower_fp32.bin  a tiny vision tower plus a reduced PubMedBERT text tower in open_clip's
+                      layout (`text.transformer.*` BertModel keys with position_ids and the
+                      unused pooler, `text.proj.0/2.weight`, `logit_scale`).
+  text_reference.json its configs, token rows (lengths up to 256, padding masked) and the
+                      text/image embeddings of plain-torch BERT + open_clip forwards.
+With --full-size DIR, DIR/two_tower_fp32.bin has the real shapes (~0.8 GB with both towers).
 """
 import json
 import math
@@ -166,3 +174,5 @@ def main():
 
 if __name__ == '__main__':
     main()
+    from biomedclip_text import write_two_tower  # noqa: E402 (the text tower lives in its own file)
+    write_two_tower(OUT, full_size='--full-size' in sys.argv)

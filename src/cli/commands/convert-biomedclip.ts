@@ -60,7 +60,8 @@ export function nodeFolderWriter(dir: string): ModelFolderWriter {
 
 /**
  * Converts `checkpointPath` (open_clip_pytorch_model.bin) into `outDir` (onnx/vision_model.onnx,
- * config.json, preprocessor_config.json). For `npm run models -- biomedclip` after the download.
+ * onnx/text_model.onnx when the text tower is usable, config.json, preprocessor_config.json).
+ * For `npm run models -- biomedclip` after the download.
  */
 export async function convertBiomedClipFile(
   checkpointPath: string,
@@ -95,12 +96,17 @@ export const command: CliCommand = {
   help: `Usage: mediconfusion convert-biomedclip CHECKPOINT [--out DIR] [--quiet]
 
 Reads open_clip_pytorch_model.bin of microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224
-(a PyTorch zip of pickled tensors) without torch, tensor by tensor, and writes the vision
-encoder in the self-hosted layout the app loads:
+(a PyTorch zip of pickled tensors) without torch, tensor by tensor, and writes both towers in
+the self-hosted layout the app loads:
   DIR/onnx/vision_model.onnx   pixel_values [B,3,224,224] -> image_embeds [B,512], L2-normalised
-  DIR/config.json, DIR/preprocessor_config.json (open_clip: 224, bicubic, OpenAI mean/std)
-Checkpoints that are damaged or not BiomedCLIP are refused with the missing, unexpected or
-misshapen keys listed. The text tower is ignored.
+  DIR/onnx/text_model.onnx     input_ids, attention_mask (int64 [B,L], L <= 256) -> text_embeds
+                               [B,512], L2-normalised (PubMedBERT, CLS token, mlp projection)
+  DIR/config.json (with logit_scale and text_config), DIR/preprocessor_config.json (open_clip:
+  224, bicubic, OpenAI mean/std)
+Checkpoints whose vision tower is damaged or not BiomedCLIP are refused with the missing,
+unexpected or misshapen keys listed. A missing or malformed text tower is skipped with the
+reason printed; the vision tower is still written. The tokenizer is not in the checkpoint:
+\`npm run models -- biomedclip\` fetches it.
 
 Options:
   --out DIR   folder to write the encoder into (default: models/biomedclip)
@@ -127,8 +133,11 @@ Example:
     const summary = await convertBiomedClipFile(positionals[0], values.out, values.quiet ? undefined : progressPrinter());
     console.log(
       `Wrote ${summary.files.map((f) => join(values.out, f)).join(', ')} (${(summary.onnxBytes / 2 ** 20).toFixed(1)} MiB ONNX, ` +
-        `${summary.ignoredKeys.length} non-vision keys ignored) in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+        `${summary.ignoredKeys.length} unused keys ignored) in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     );
+    if (summary.text.status === 'skipped') {
+      console.log(`The text tower was skipped (${summary.text.reason}); text probes and text search need a checkpoint with it.`);
+    }
     return 0;
   },
 };

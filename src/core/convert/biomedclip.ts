@@ -1,20 +1,19 @@
 /**
  * Converts the official BiomedCLIP open_clip checkpoint (`open_clip_pytorch_model.bin`) into the
- * self-hosted encoder layout (`onnx/vision_model.onnx`, `config.json`,
- * `preprocessor_config.json`) without Python. The checkpoint is read tensor by tensor and the
+ * self-hosted encoder layout (`onnx/vision_model.onnx`, `onnx/text_model.onnx`, `config.json`,
+ * `preprocessor_config.json`) without Python. The checkpoint is read tensor by tensor and each
  * ONNX file is streamed out, so memory stays near the size of the largest single tensor.
  */
+import { BIOMEDCLIP_TEXT, bertParameters, buildBertTextGraph, type BertTextConfig } from '../onnx/bert-graph.ts';
 import { BIOMEDCLIP_VISION, buildVitGraph, vitParameters, type VitConfig, type VitParameter } from '../onnx/vit-graph.ts';
+import { describeTextMismatches, textCheckpointKeyFor, textConfigJson } from './biomedclip-text.ts';
 import { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD } from '../preprocess/spec.ts';
 import { TorchCheckpoint } from './torch-checkpoint.ts';
 import { CheckpointError, type RandomAccessSource } from './zip.ts';
 
 export { CheckpointError } from './zip.ts';
 
-/**
- * How checkpoint keys map onto a converted graph's parameters. Table-driven so the text tower
- * (`text.transformer.*` -> a BERT graph) can be added as another tower later.
- */
+/** How checkpoint keys map onto the vision graph's parameters (the text tower: biomedclip-text.ts). */
 export interface TowerKeyMapping {
   /** Checkpoint key prefix -> graph parameter prefix, first match wins. */
   rules: { checkpointPrefix: string; graphPrefix: string }[];
@@ -63,13 +62,25 @@ export interface ConversionOptions {
   onProgress?: (progress: ConversionProgress) => void;
   /** The architecture to expect; BiomedCLIP's ViT-B/16 -> 512 unless a test passes a reduced one. */
   config?: VitConfig;
+  /** The text tower to expect; BiomedCLIP's PubMedBERT -> 512 unless a test passes a reduced one. */
+  textConfig?: BertTextConfig;
 }
+
+/** What happened to the text tower: converted, or skipped with the reason in words. */
+export type TextTowerOutcome =
+  | { status: 'converted'; config: BertTextConfig; file: 'onnx/text_model.onnx'; onnxBytes: number }
+  | { status: 'skipped'; reason: string };
 
 export interface ConversionSummary {
   config: VitConfig;
   files: string[];
+  /** Bytes of ONNX written in all (both towers). */
   onnxBytes: number;
+  /** Checkpoint keys that went into neither graph (unused buffers, the BERT pooler, logit_scale, a skipped text tower). */
   ignoredKeys: string[];
+  text: TextTowerOutcome;
+  /** The checkpoint's `logit_scale` (natural log of the softmax temperature), recorded in config.json; null when absent. */
+  logitScale: number | null;
 }
 
 /**
@@ -122,14 +133,17 @@ export async function convertBiomedClipCheckpoint(
     throw new CheckpointError(`This checkpoint cannot be converted. ${hint} Found ${problems.join('; ')}.`);
   }
 
+  // The text tower is checked up front so progress counts both towers; problems only skip it.
+  const textConfig = options.textConfig ?? BIOMEDCLIP_TEXT;
+  const textProblems = describeTextMismatches(checkpoint.tensors, textConfig);
+  const textParameters = textProblems.length ? [] : bertParameters(textConfig);
   const parameters = vitParameters(config);
-  const tensorsTotal = parameters.length;
-  const bytesTotal = estimateOnnxBytes(parameters);
+  const tensorsTotal = parameters.length + textParameters.length;
+  const bytesTotal = estimateOnnxBytes([...parameters, ...textParameters]);
   let tensorsDone = 0;
   let bytesWritten = 0;
   onProgress({ phase: 'index', tensorsDone, tensorsTotal, bytesWritten, bytesTotal });
-  const weights = async (parameter: VitParameter) => {
-    const key = checkpointKeyFor(parameter.name);
+  const readChecked = async (key: string) => {
     const values = await checkpoint.readFloat32(key);
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) {
@@ -146,21 +160,52 @@ export async function convertBiomedClipCheckpoint(
       onProgress({ phase: 'weights', tensorsDone, tensorsTotal, bytesWritten, bytesTotal: Math.max(bytesTotal, bytesWritten) });
     }
   }
-  await writer.writeFile('onnx/vision_model.onnx', counted(buildVitGraph(config, weights)));
-  const files = biomedClipConfigFiles(config);
-  for (const [path, text] of Object.entries(files)) await writer.writeFile(path, text);
+  await writer.writeFile('onnx/vision_model.onnx', counted(buildVitGraph(config, (p: VitParameter) => readChecked(checkpointKeyFor(p.name)))));
+  const visionBytes = bytesWritten;
+
+  let text: TextTowerOutcome = { status: 'skipped', reason: textProblems.join('; ') };
+  if (textProblems.length === 0) {
+    try {
+      await writer.writeFile('onnx/text_model.onnx', counted(buildBertTextGraph(textConfig, (p) => readChecked(textCheckpointKeyFor(p.name)))));
+      text = { status: 'converted', config: textConfig, file: 'onnx/text_model.onnx', onnxBytes: bytesWritten - visionBytes };
+    } catch (error) {
+      // A damaged text tensor must not cost the user the vision tower already written.
+      if (!(error instanceof CheckpointError)) throw error;
+      text = { status: 'skipped', reason: error.message };
+    }
+  }
+  const logitScale = await readLogitScale(checkpoint);
+  const files = biomedClipConfigFiles(config, text.status === 'converted' ? text.config : null, logitScale);
+  for (const [path, content] of Object.entries(files)) await writer.writeFile(path, content);
   onProgress({ phase: 'done', tensorsDone, tensorsTotal, bytesWritten, bytesTotal: bytesWritten });
-  const ignoredKeys = [...checkpoint.tensors.keys()].filter((k) => BIOMEDCLIP_VISION_KEYS.ignoredPrefixes.some((p) => k.startsWith(p)));
-  return { config, files: ['onnx/vision_model.onnx', ...Object.keys(files)], onnxBytes: bytesWritten, ignoredKeys };
+  const converted = new Set([
+    ...parameters.map((p) => checkpointKeyFor(p.name)),
+    ...(text.status === 'converted' ? textParameters.map((p) => textCheckpointKeyFor(p.name)) : []),
+  ]);
+  const ignoredKeys = [...checkpoint.tensors.keys()].filter((k) => !converted.has(k));
+  const onnxFiles = ['onnx/vision_model.onnx', ...(text.status === 'converted' ? [text.file] : [])];
+  return { config, files: [...onnxFiles, ...Object.keys(files)], onnxBytes: bytesWritten, ignoredKeys, text, logitScale };
 }
 
-function estimateOnnxBytes(parameters: VitParameter[]): number {
+/** open_clip stores the log of the temperature; a missing or non-scalar entry is simply not recorded. */
+async function readLogitScale(checkpoint: TorchCheckpoint): Promise<number | null> {
+  const ref = checkpoint.tensors.get('logit_scale');
+  if (!ref || ref.shape.reduce((a, b) => a * b, 1) !== 1) return null;
+  const [value] = await checkpoint.readFloat32('logit_scale');
+  return Number.isFinite(value) ? value : null;
+}
+
+function estimateOnnxBytes(parameters: { shape: number[] }[]): number {
   // Weights dominate; the graph structure adds a few tens of kilobytes.
   return parameters.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1) * 4 + 64, 0) + 64 * 1024;
 }
 
-/** `config.json` and `preprocessor_config.json` for a converted BiomedCLIP vision tower. */
-export function biomedClipConfigFiles(config: VitConfig): Record<string, string> {
+/**
+ * `config.json` and `preprocessor_config.json` for a converted BiomedCLIP. The vision fields stay
+ * those of a CLIPVisionModelWithProjection (what the image loader reads); `text_config` and
+ * `logit_scale` are added when the text tower was converted / the checkpoint holds it.
+ */
+export function biomedClipConfigFiles(config: VitConfig, textConfig: BertTextConfig | null = null, logitScale: number | null = null): Record<string, string> {
   const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
   const embedDim = config.head.kind === 'clip-projection' ? config.head.embedDim : config.width;
   return {
@@ -174,8 +219,11 @@ export function biomedClipConfigFiles(config: VitConfig): Record<string, string>
       image_size: config.imageSize,
       patch_size: config.patchSize,
       layer_norm_eps: config.layerNormEps,
+      ...(logitScale === null ? {} : { logit_scale: logitScale }),
+      ...(textConfig ? { text_config: textConfigJson(textConfig) } : {}),
       _source:
-        'Converted by mediconfusion convert-biomedclip from microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224 (open_clip_pytorch_model.bin): timm vit_base_patch16_224 trunk, CLS pooling, linear head, L2-normalised.',
+        'Converted by mediconfusion convert-biomedclip from microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224 (open_clip_pytorch_model.bin): timm vit_base_patch16_224 trunk, CLS pooling, linear head, L2-normalised' +
+        (textConfig ? '; PubMedBERT text tower, CLS of the last hidden state, mlp projection, L2-normalised; logit_scale is the natural log of the temperature.' : '.'),
     }),
     // open_clip's eval transform: resize the short side to 224 (bicubic), centre crop, OpenAI mean/std.
     'preprocessor_config.json': json({

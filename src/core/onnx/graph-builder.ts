@@ -63,8 +63,9 @@ export class GraphBuilder {
 
   constructor(private readonly name: string) {}
 
-  input(name: string, dims: Dim[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** A graph input; float32 unless `type` says int64 (token ids, attention masks). */
+  input(name: string, dims: Dim[], type: 'float32' | 'int64' = 'float32'): string {
+    this.inputs.push(valueInfo(name, dims, type === 'int64' ? INT64 : FLOAT));
     return name;
   }
 

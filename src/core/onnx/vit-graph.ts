@@ -13,6 +13,9 @@
  * streaming, so the converter and the random-weight generator can hand over tensors as they are.
  */
 import { GraphBuilder, seededUniform } from './graph-builder.ts';
+import { exactGelu, l2NormaliseRows, streamedWeight } from './graph-ops.ts';
+
+export { transpose2d } from './graph-ops.ts';
 
 export type VitHead = { kind: 'clip-projection'; embedDim: number; bias: boolean } | { kind: 'hidden-states' };
 
@@ -116,16 +119,6 @@ export function vitParameters(config: VitConfig): VitParameter[] {
   return params;
 }
 
-/** `[rows, cols]` row-major -> `[cols, rows]`. */
-export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) {
-    const rowStart = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = values[rowStart + c];
-  }
-  return out;
-}
-
 /** The serialised encoder as a stream of byte chunks (weights pulled one at a time from `weights`). */
 export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): AsyncGenerator<Uint8Array> {
   const g = new GraphBuilder(config.head.kind === 'clip-projection' ? 'vit_clip_vision' : 'vit_hidden_states');
@@ -133,11 +126,7 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
   const w = (name: string): string => {
     const parameter = params.get(name);
     if (!parameter) throw new Error(`Internal error: the ViT graph has no parameter ${name}.`);
-    if (parameter.role === 'linear-weight') {
-      const [out, inp] = parameter.shape;
-      return g.lazyWeight(name, [inp, out], async () => transpose2d(await weights(parameter), out, inp));
-    }
-    return g.lazyWeight(name, parameter.shape, () => weights(parameter));
+    return streamedWeight(g, parameter, weights);
   };
   const d = config.width;
   const headDim = d / config.heads;
@@ -164,9 +153,7 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
   const qkvShape = g.int64('qkv_shape', [0, 0, 3, config.heads, headDim]);
   const mergedShape = g.int64('merged_heads_shape', [0, 0, d]);
   const scale = g.weight('attn_scale', [1], new Float32Array([headDim ** -0.5]));
-  const sqrt2 = g.weight('gelu_sqrt2', [1], new Float32Array([Math.SQRT2]));
-  const one = g.weight('gelu_one', [1], new Float32Array([1]));
-  const half = g.weight('gelu_half', [1], new Float32Array([0.5]));
+  const gelu = exactGelu(g);
   const qkvIndex = [0, 1, 2].map((i) => g.int64(`qkv_index_${i}`, [i]));
   const squeezeAxes = g.int64('qkv_squeeze_axes', [0]);
 
@@ -184,11 +171,7 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
     if (config.layerScale) attn = g.op('Mul', [attn, w(`${b}.ls1.gamma`)]);
     x = g.op('Add', [x, attn]);
 
-    // MLP with exact GELU, 0.5 * h * (1 + erf(h / sqrt 2)), in the node order torch.onnx exports it
-    // (Div, Erf, Add, Mul, Mul): onnxruntime fuses exactly that pattern into one Gelu kernel.
-    const h = linear(layerNorm(x, `${b}.norm2`), `${b}.mlp.fc1`);
-    const gelu = g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Erf', [g.op('Div', [h, sqrt2])]), one])]), half]);
-    let mlp = linear(gelu, `${b}.mlp.fc2`);
+    let mlp = linear(gelu(linear(layerNorm(x, `${b}.norm2`), `${b}.mlp.fc1`)), `${b}.mlp.fc2`);
     if (config.layerScale) mlp = g.op('Mul', [mlp, w(`${b}.ls2.gamma`)]);
     x = g.op('Add', [x, mlp]);
   }
@@ -203,10 +186,8 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
   } else {
     let embeds = g.op('MatMul', [clsRow, w('head.proj.weight')]);
     if (config.head.bias) embeds = g.op('Add', [embeds, w('head.proj.bias')]);
-    // open_clip's encode_image(normalize=True): F.normalize(x, dim=-1) = x / max(||x||, 1e-12).
-    const sumSq = g.op('ReduceSum', [g.op('Mul', [embeds, embeds]), g.int64('l2_axes', [1])], { keepdims: 1 });
-    const norm = g.op('Max', [g.op('Sqrt', [sumSq]), g.weight('l2_eps', [1], new Float32Array([1e-12]))]);
-    g.op('Div', [embeds, norm], {}, 'image_embeds');
+    // open_clip's encode_image(normalize=True).
+    l2NormaliseRows(g, embeds, 'image_embeds');
     g.output('image_embeds', ['batch_size', config.head.embedDim]);
   }
   return g.toChunks(17);

@@ -1,0 +1,61 @@
+/**
+ * Graph fragments shared by the encoder graphs (ViT image towers, the BERT text tower, the
+ * fixtures), so each numeric rule is written once: exact GELU, L2 normalisation of rows, and
+ * PyTorch-layout weights streamed into an ONNX graph.
+ */
+import type { GraphBuilder } from './graph-builder.ts';
+
+/** `[rows, cols]` row-major -> `[cols, rows]`. */
+export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) {
+    const rowStart = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[rowStart + c];
+  }
+  return out;
+}
+
+/**
+ * A parameter in PyTorch layout. `linear-weight` tensors are `[out, in]` and are transposed to
+ * `[in, out]` for MatMul while streaming, so converters can hand tensors over as stored.
+ */
+export interface StreamedParameter {
+  name: string;
+  shape: number[];
+  role: string;
+}
+
+/** Adds `parameter` as a lazily produced initializer, transposing Linear weights on the way. */
+export function streamedWeight<P extends StreamedParameter>(
+  g: GraphBuilder,
+  parameter: P,
+  weights: (parameter: P) => Float32Array | Promise<Float32Array>,
+): string {
+  if (parameter.role === 'linear-weight') {
+    const [out, inp] = parameter.shape;
+    return g.lazyWeight(parameter.name, [inp, out], async () => transpose2d(await weights(parameter), out, inp));
+  }
+  return g.lazyWeight(parameter.name, parameter.shape, () => weights(parameter));
+}
+
+/**
+ * Exact GELU, 0.5 * h * (1 + erf(h / sqrt 2)), as PyTorch's nn.GELU() and BERT's "gelu". The node
+ * order is the one torch.onnx exports (Div, Erf, Add, Mul, Mul): onnxruntime fuses exactly that
+ * pattern into one Gelu kernel. Returns a function so the three constants are added once per graph.
+ */
+export function exactGelu(g: GraphBuilder): (h: string) => string {
+  const sqrt2 = g.weight('gelu_sqrt2', [1], new Float32Array([Math.SQRT2]));
+  const one = g.weight('gelu_one', [1], new Float32Array([1]));
+  const half = g.weight('gelu_half', [1], new Float32Array([0.5]));
+  return (h) => g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Erf', [g.op('Div', [h, sqrt2])]), one])]), half]);
+}
+
+/**
+ * open_clip's F.normalize(x, dim=-1) = x / max(||x||, 1e-12) on `[B, D]` rows, written to
+ * `outputName`.
+ */
+export function l2NormaliseRows(g: GraphBuilder, x: string, outputName: string): string {
+  const sumSq = g.op('ReduceSum', [g.op('Mul', [x, x]), g.int64(`${outputName}_l2_axes`, [1])], { keepdims: 1 });
+  const norm = g.op('Max', [g.op('Sqrt', [sumSq]), g.weight(`${outputName}_l2_eps`, [1], new Float32Array([1e-12]))]);
+  return g.op('Div', [x, norm], {}, outputName);
+}
