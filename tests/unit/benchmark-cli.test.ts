@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBenchmarkZip } from '../../src/core/benchmark/zip.ts';
 import { sampleDataset } from './benchmark-support.ts';
@@ -47,6 +48,14 @@ describe('mediconfusion score', () => {
     expect(code).toBe(0);
     expect(out.split('\n')).toHaveLength(1);
     expect(JSON.parse(out)).toMatchObject({ individual_accuracy: 1, set_accuracy: 1, confusion: 0, invalid_rate: 0 });
+  });
+
+  it('prints the import notes of a benchmark zip (an entry outside its folder) to stderr and still scores', async () => {
+    const csv = write('answers-notes.csv', 'id,im1,im2\r\n10001,A,B\r\n');
+    const zip = write('notes.zip', zipSync({ 'dataset.json': strToU8(JSON.stringify(sampleDataset())), 'x/../../evil.txt': strToU8('x') }));
+    const { code, err } = await run(['score', '--benchmark', zip, '--answers', csv, '--compact']);
+    expect(code).toBe(0);
+    expect(err).toContain('Note: Ignored the entry "x/../../evil.txt" in notes.zip: it points outside the zip\'s folder.');
   });
 
   it('names the bad file and field of a malformed benchmark or answers file', async () => {

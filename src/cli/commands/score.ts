@@ -21,7 +21,12 @@ function readFile(path: string, what: string): Buffer {
 
 function loadBenchmark(path: string): MediConfusionDataset {
   const bytes = readFile(path, 'benchmark');
-  if (path.toLowerCase().endsWith('.zip')) return readBenchmarkZip(new Uint8Array(bytes), basename(path)).dataset;
+  if (path.toLowerCase().endsWith('.zip')) {
+    const { dataset, notes } = readBenchmarkZip(new Uint8Array(bytes), basename(path));
+    // Scoring needs only dataset.json, but ignored or damaged entries are still worth knowing.
+    for (const note of notes) console.error(`Note: ${note}`);
+    return dataset;
+  }
   return parseDatasetJson(bytes.toString('utf8'), path);
 }
 
