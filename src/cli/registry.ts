@@ -7,3 +7,4 @@ registerCommand('score', () => import('./commands/score.ts'));
 registerCommand('mine', () => import('./commands/mine.ts'));
 registerCommand('preprocess', () => import('./commands/preprocess.ts'));
 registerCommand('embed', () => import('./commands/embed.ts'));
+registerCommand('merge-pairs', () => import('./commands/merge-pairs.ts'));

@@ -103,7 +103,7 @@ describe('k-NN candidates against brute force', () => {
   });
 });
 
-function concatRecords(parts: KnnCandidates[]): PairRecords {
+function concatCandidates(parts: KnnCandidates[]): PairRecords {
   const all = parts.flatMap(pairsOf);
   return {
     a: Uint32Array.from(all, (p) => p.a),
@@ -131,7 +131,7 @@ describe('shards', () => {
           return knnCandidates(clip, dino, { k: d.k, floor: d.floor, kernel: d.kernel, rowStart: start, rowEnd: end });
         });
         expect(shardRows(clip.rows, { index: count - 1, count }, 'knn').end).toBe(clip.rows);
-        const merged = candidatesFromPairs(clip.rows, d.floor, concatRecords(parts));
+        const merged = candidatesFromPairs(clip.rows, d.floor, concatCandidates(parts));
         expectSameKnn(pairsOf(merged), pairsOf(knnCandidates(clip, dino, { k: d.k, floor: d.floor })));
       }),
       { numRuns: 40 },
@@ -147,7 +147,7 @@ describe('shards', () => {
           const { start, end } = shardRows(clip.rows, { index, count }, 'all-pairs');
           return allPairsSlice(clip, dino, floor, start, end, d.kernel);
         });
-        const merged = candidatesFromPairs(clip.rows, floor, concatRecords(parts)).set;
+        const merged = candidatesFromPairs(clip.rows, floor, concatCandidates(parts)).set;
         const single = PairMiner.build(clip, dino, { floor }).candidates;
         expect(Array.from(merged.a)).toEqual(Array.from(single.a));
         expect(Array.from(merged.b)).toEqual(Array.from(single.b));

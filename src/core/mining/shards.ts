@@ -139,3 +139,61 @@ export function allPairsSlice(clip: EmbeddingMatrix, dino: EmbeddingMatrix, floo
   const trim = { a: out.a.subarray(0, k), b: out.b.subarray(0, k), clip: out.clip.subarray(0, k), dino: out.dino.subarray(0, k), rankAB: out.rankAB.subarray(0, k), rankBA: out.rankBA.subarray(0, k) };
   return candidatesFromPairs(clip.rows, floor, trim);
 }
+
+/** Thresholds of a mining run (the same for every shard of it). */
+export interface PairFilter {
+  clipMin: number;
+  dinoMax: number;
+  maxPerImage: number;
+}
+
+/** A candidate set's records, optionally only those at the thresholds (what a shard's part holds). */
+export function recordsOf(c: KnnCandidates, filter?: { clipMin: number; dinoMax: number }): PairRecords {
+  const { set } = c;
+  const keep: number[] = [];
+  for (let p = 0; p < set.size; p++) if (!filter || (set.clip[p] > filter.clipMin && set.dino[p] < filter.dinoMax)) keep.push(p);
+  return {
+    a: Uint32Array.from(keep, (p) => set.a[p]),
+    b: Uint32Array.from(keep, (p) => set.b[p]),
+    clip: Float32Array.from(keep, (p) => set.clip[p]),
+    dino: Float32Array.from(keep, (p) => set.dino[p]),
+    rankAB: Uint32Array.from(keep, (p) => c.rankAB[p]),
+    rankBA: Uint32Array.from(keep, (p) => c.rankBA[p]),
+  };
+}
+
+/** Concatenates the records of parts (repeats are dropped later by `candidatesFromPairs`). */
+export function concatRecords(parts: PairRecords[]): PairRecords {
+  const total = parts.reduce((s, p) => s + p.a.length, 0);
+  const out: PairRecords = { a: new Uint32Array(total), b: new Uint32Array(total), clip: new Float32Array(total), dino: new Float32Array(total), rankAB: new Uint32Array(total), rankBA: new Uint32Array(total) };
+  let at = 0;
+  for (const part of parts) {
+    out.a.set(part.a, at);
+    out.b.set(part.b, at);
+    out.clip.set(part.clip, at);
+    out.dino.set(part.dino, at);
+    out.rankAB.set(part.rankAB, at);
+    out.rankBA.set(part.rankBA, at);
+    at += part.a.length;
+  }
+  return out;
+}
+
+/**
+ * The mined pairs in result order (margin descending, per-image cap applied) from the matching
+ * records of one run or of all its shards: one run and merged shards go through this same step,
+ * so their outputs are identical. The cap is greedy over the whole set, which is why shards
+ * write the matches before the cap.
+ */
+export function finalPairs(rows: number, floor: number, records: PairRecords, filter: PairFilter): PairRecords {
+  const c = candidatesFromPairs(rows, floor, records);
+  const { pairs } = c.set.filter({ clipMin: filter.clipMin, dinoMax: filter.dinoMax, maxPerImage: filter.maxPerImage });
+  return {
+    a: pairs.a.slice(),
+    b: pairs.b.slice(),
+    clip: pairs.clip.slice(),
+    dino: pairs.dino.slice(),
+    rankAB: Uint32Array.from(pairs.index, (p) => c.rankAB[p]),
+    rankBA: Uint32Array.from(pairs.index, (p) => c.rankBA[p]),
+  };
+}
