@@ -58,6 +58,19 @@ describe('encoder registry', () => {
     expect(biomed.missingHint?.split('. ').length).toBe(1);
   });
 
+  it('gives the CLIP encoders with a converted or fixture text tower a text entry in the image space', () => {
+    for (const id of ['biomedclip', 'fixture-clip']) {
+      const entry = getEncoder(id);
+      expect(entry.text, id).toMatchObject({ files: { fp32: 'onnx/text_model.onnx' }, output: 'text_embeds', contextLength: 256 });
+      expect(entry.text?.dim).toBe(entry.dim);
+      expect(entry.text?.inputNames).toEqual({ inputIds: 'input_ids', attentionMask: 'attention_mask' });
+    }
+    expect(getEncoder('biomedclip').text?.logitScale).toEqual({ kind: 'config', file: 'config.json', key: 'logit_scale' });
+    expect(getEncoder('biomedclip').text?.tokenizer).toMatchObject({ kind: 'bert-wordpiece', hub: { repo: 'microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract' } });
+    expect(getEncoder('fixture-clip').text?.tokenizer.hub).toBeUndefined();
+    expect(getEncoder('dinov2-small').text).toBeUndefined();
+  });
+
   it('labels the fixtures as not meaningful', () => {
     for (const e of ENCODERS) expect(e.meaningful).toBe(!e.id.startsWith('fixture-'));
     expect(getEncoder('fixture-clip').label).toMatch(/not meaningful/);

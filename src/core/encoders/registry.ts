@@ -3,6 +3,7 @@
  * Pure data and helpers; the browser loader, the CLI and the tests all read these entries.
  */
 import { HF_BIT_DINOV2, OPEN_CLIP_224, type PreprocessSpec } from '../preprocess/spec.ts';
+import type { TextTokenizerSpec } from '../text/tokenizer.ts';
 
 export type EncoderFamily = 'clip-vision' | 'dinov2';
 export type EncoderDtype = 'fp32' | 'fp16' | 'q8';
@@ -49,7 +50,51 @@ export interface EncoderEntry {
   description: string;
   /** For self-hosted encoders: the one sentence shown when the folder is missing. */
   missingHint?: string;
+  /** The CLIP text tower beside the image tower, for zero-shot probes and text search; absent for image-only encoders. */
+  text?: TextTowerEntry;
 }
+
+/**
+ * Where the softmax temperature of a CLIP model comes from:
+ * - `config`: a `config.json` key holding ln(scale), as open_clip stores `logit_scale` (BiomedCLIP's converter records it);
+ * - `fixed`: the scale itself, for exports whose config does not carry the trained value.
+ */
+export type LogitScaleSource = { kind: 'config'; file: 'config.json'; key: string } | { kind: 'fixed'; scale: number };
+
+/** A CLIP text tower: ONNX files in the same folder or repository as the image tower, its tokenizer and temperature. */
+export interface TextTowerEntry {
+  /** ONNX file per dtype, relative to the encoder's folder or repository. */
+  files: Partial<Record<EncoderDtype, string>>;
+  /** int64 `[B, L]` inputs. */
+  inputNames: { inputIds: string; attentionMask: string };
+  /** `[B, dim]` output. */
+  output: string;
+  /** Equals the image embedding's `dim`: both live in one space. */
+  dim: number;
+  tokenizer: TextTokenizerSpec;
+  /** Tokens per text after truncation, [CLS] and [SEP] included. */
+  contextLength: number;
+  logitScale: LogitScaleSource;
+}
+
+/** The uncased BiomedBERT WordPiece vocabulary BiomedCLIP's open_clip config names (`hf_tokenizer_name`). */
+export const BIOMEDBERT_TOKENIZER_REPO = 'microsoft/BiomedNLP-BiomedBERT-base-uncased-abstract';
+
+const biomedClipText: TextTowerEntry = {
+  files: { fp32: 'onnx/text_model.onnx' },
+  inputNames: { inputIds: 'input_ids', attentionMask: 'attention_mask' },
+  output: 'text_embeds',
+  dim: 512,
+  tokenizer: { kind: 'bert-wordpiece', hub: { repo: BIOMEDBERT_TOKENIZER_REPO, revision: 'main' }, vocabFile: 'vocab.txt' },
+  contextLength: 256,
+  logitScale: { kind: 'config', file: 'config.json', key: 'logit_scale' },
+};
+
+const fixtureClipText: TextTowerEntry = {
+  ...biomedClipText,
+  // Made by `npm run fixtures` next to the image tower; there is no hub copy.
+  tokenizer: { kind: 'bert-wordpiece' },
+};
 
 const clipReadout: EmbeddingReadout = { output: 'image_embeds', take: 'pooled' };
 const dinoReadout: EmbeddingReadout = { output: 'last_hidden_state', take: 'cls' };
@@ -107,6 +152,7 @@ function fixture(id: 'fixture-clip' | 'fixture-dino'): EncoderEntry {
     meaningful: false,
     description: `A tiny stand-in with seeded random weights and the real ${isClip ? 'CLIP' : 'DINOv2'} input and output contract; its embeddings mean nothing. For tests and offline demos.`,
     missingHint: `The fixture encoder ${id} is not in models/${id}/; run \`npm run fixtures\` to create it.`,
+    ...(isClip ? { text: fixtureClipText } : {}),
   };
 }
 
@@ -129,6 +175,7 @@ export const ENCODERS: readonly EncoderEntry[] = [
       'Microsoft BiomedCLIP (PubMedBERT_256, ViT-B/16), trained on 15 million PubMed Central figure-caption pairs; the image tower, projected to 512 dimensions.',
     missingHint:
       'BiomedCLIP has no public ONNX export, so it must be converted once into models/biomedclip/: run `npm run models -- biomedclip` and reload the page.',
+    text: biomedClipText,
   },
   dinov2('small', 384, 'Meta DINOv2 ViT-S/14, self-supervised on natural images; the CLS token (384 dimensions). The default vision-only encoder.'),
   dinov2('base', 768, 'Meta DINOv2 ViT-B/14, self-supervised on natural images; the CLS token (768 dimensions).'),

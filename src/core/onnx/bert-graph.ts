@@ -104,6 +104,11 @@ export function bertParameters(config: BertTextConfig): BertParameter[] {
 
 /** The serialised text tower as a stream of byte chunks (weights pulled one at a time from `weights`). */
 export function buildBertTextGraph(config: BertTextConfig, weights: BertWeightProvider): AsyncGenerator<Uint8Array> {
+  return bertTextGraph(config, weights).toChunks(17);
+}
+
+/** The text tower as a graph whose weights are produced when it is serialised. */
+export function bertTextGraph(config: BertTextConfig, weights: BertWeightProvider): GraphBuilder {
   const g = new GraphBuilder('bert_clip_text');
   const params = new Map(bertParameters(config).map((p) => [p.name, p]));
   const w = (name: string): string => {
@@ -159,7 +164,7 @@ export function buildBertTextGraph(config: BertTextConfig, weights: BertWeightPr
   // open_clip's encode_text(normalize=True).
   l2NormaliseRows(g, projected, 'text_embeds');
   g.output('text_embeds', ['batch_size', config.projection.embedDim]);
-  return g.toChunks(17);
+  return g;
 }
 
 /** Seeded random weights with a sane scale, for benchmarks and tests that need no torch reference. */

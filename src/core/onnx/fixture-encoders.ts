@@ -1,11 +1,14 @@
 /**
  * Tiny, deterministic stand-ins for the real encoders, with their exact input/output contracts:
- * - fixture-clip: pixel_values [B,3,224,224] -> image_embeds [B,512], L2-normalised rows;
+ * - fixture-clip: pixel_values [B,3,224,224] -> image_embeds [B,512], L2-normalised rows, and a
+ *   text tower (fixture-text.ts): input_ids/attention_mask [B,L] -> text_embeds [B,512];
  * - fixture-dino: pixel_values [B,3,H,W] -> last_hidden_state [B,1+(H/14)(W/14),384] and
  *   pooler_output [B,384].
  * Their weights are seeded noise: the embeddings depend on image content but mean nothing.
  */
 import { GraphBuilder, seededUniform } from './graph-builder.ts';
+import { FIXTURE_TEXT_CONFIG, fixtureTextFiles } from './fixture-text.ts';
+import { textConfigJson } from '../convert/biomedclip-text.ts';
 
 export const FIXTURE_CLIP_DIM = 512;
 export const FIXTURE_DINO_DIM = 384;
@@ -75,6 +78,9 @@ export function fixtureEncoderFiles(id: 'fixture-clip' | 'fixture-dino'): Record
         projection_dim: FIXTURE_CLIP_DIM,
         image_size: 224,
         patch_size: 16,
+        // ln(100), the temperature OpenAI CLIP ends training at; recorded as BiomedCLIP's converter does.
+        logit_scale: Math.log(100),
+        text_config: textConfigJson(FIXTURE_TEXT_CONFIG),
         _comment: 'Fixture encoder: seeded random weights, embeddings carry no meaning.',
       }),
       'preprocessor_config.json': json({
@@ -92,6 +98,7 @@ export function fixtureEncoderFiles(id: 'fixture-clip' | 'fixture-dino'): Record
         do_convert_rgb: true,
       }),
       'onnx/vision_model.onnx': buildFixtureClip(),
+      ...fixtureTextFiles(),
     };
   }
   return {

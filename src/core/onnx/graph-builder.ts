@@ -103,9 +103,17 @@ export class GraphBuilder {
     return out;
   }
 
-  /** Serialises the model (IR version 8, default opset 17). */
+  /**
+   * Serialises the model (IR version 8, default opset 17) in one piece. Lazy weights are produced
+   * here when their source is synchronous (small seeded fixtures); streamed ones need toChunks().
+   */
   toBytes(opset = 17): Uint8Array {
-    if (this.lazyInitializers.length > 0) throw new Error('This graph has lazy weights: serialise it with toChunks().');
+    const materialised = this.lazyInitializers.map((w) => {
+      const values = w.source();
+      if (values instanceof Promise) throw new Error('This graph has asynchronous weights: serialise it with toChunks().');
+      const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      return onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: FLOAT, rawData: raw.slice() });
+    });
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'mediconfusion-explorer',
@@ -113,7 +121,7 @@ export class GraphBuilder {
       graph: {
         name: this.name,
         node: this.nodes,
-        initializer: this.initializers,
+        initializer: [...this.initializers, ...materialised],
         input: this.inputs,
         output: this.outputs,
       },

@@ -33,7 +33,11 @@ export function streamedWeight<P extends StreamedParameter>(
 ): string {
   if (parameter.role === 'linear-weight') {
     const [out, inp] = parameter.shape;
-    return g.lazyWeight(parameter.name, [inp, out], async () => transpose2d(await weights(parameter), out, inp));
+    // Stays synchronous for synchronous sources, so small seeded graphs can still use toBytes().
+    return g.lazyWeight(parameter.name, [inp, out], () => {
+      const values = weights(parameter);
+      return values instanceof Promise ? values.then((v) => transpose2d(v, out, inp)) : transpose2d(values, out, inp);
+    });
   }
   return g.lazyWeight(parameter.name, parameter.shape, () => weights(parameter));
 }
