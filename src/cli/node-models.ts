@@ -1,15 +1,17 @@
 /**
  * Downloads encoders into a models folder (`models/<id>/`, the self-hosted layout) so an
  * air-gapped site can run them: hub encoders file by file at their pinned revision, BiomedCLIP as
- * its official open_clip checkpoint converted to ONNX (no Python). Backs `npm run models`.
+ * its official open_clip checkpoint converted to ONNX (no Python) plus its BiomedBERT tokenizer.
+ * Backs `npm run models`.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { getEncoder, hubFileUrl, type EncoderDtype, type EncoderEntry } from '../core/encoders/registry.ts';
+import { getEncoder, hubFileUrl, type EncoderDtype, type EncoderEntry, type TextTowerEntry } from '../core/encoders/registry.ts';
+import { bertTokenizerFilesFromVocab } from '../core/text/wordpiece-files.ts';
 
 export const BIOMEDCLIP_REPO = 'microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224';
 export const BIOMEDCLIP_CHECKPOINT = 'open_clip_pytorch_model.bin';
@@ -21,11 +23,21 @@ export interface DownloadOptions {
   onFile?: (file: string, bytes: number) => void;
 }
 
+/** A download the server answered with an error status (404: the repository has no such file). */
+export class HttpStatusError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Fetches one hub file to `target` atomically (a `.part` file renamed at the end). */
 export async function downloadFile(url: string, target: string): Promise<number> {
   const response = await fetch(url);
   if (!response.ok || !response.body) {
-    throw new Error(`Downloading ${url} failed with HTTP ${response.status}; check the network (or the hub host) and try again.`);
+    throw new HttpStatusError(`Downloading ${url} failed with HTTP ${response.status}; check the network (or the hub host) and try again.`, response.status);
   }
   await mkdir(dirname(target), { recursive: true });
   const partial = `${target}.part`;
@@ -68,9 +80,41 @@ export async function downloadBiomedClip(options: DownloadOptions): Promise<stri
   options.onFile?.(BIOMEDCLIP_CHECKPOINT, bytes);
   const { convertBiomedClipFile } = await import('./commands/convert-biomedclip.ts');
   const folder = join(options.modelsDir, 'biomedclip');
-  await convertBiomedClipFile(cache, folder);
+  const summary = await convertBiomedClipFile(cache, folder);
   await rm(cache, { force: true });
+  const text = getEncoder('biomedclip').text;
+  if (summary.text.status === 'converted' && text) await downloadTextTokenizer(text, folder, options);
   return folder;
+}
+
+/**
+ * Puts a text tower's tokenizer (`tokenizer.json`, `tokenizer_config.json`) into `folder`, from
+ * the hub repository the registry names. A repository that ships only `vocab.txt` (BERT
+ * checkpoints from before the fast tokenizers) gets both files built from the vocabulary.
+ */
+export async function downloadTextTokenizer(tower: TextTowerEntry, folder: string, options: DownloadOptions): Promise<void> {
+  const hub = tower.tokenizer.hub;
+  if (!hub) return;
+  const host = options.host ?? 'https://huggingface.co';
+  const url = (file: string) => hubFileUrl(host, hub.repo, hub.revision, file);
+  try {
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) {
+      const bytes = await downloadFile(url(file), join(folder, file));
+      options.onFile?.(file, bytes);
+    }
+    return;
+  } catch (error) {
+    if (!(error instanceof HttpStatusError && error.status === 404 && tower.tokenizer.vocabFile)) throw error;
+  }
+  const vocabPath = join(options.modelsDir, '.downloads', `${hub.repo.replace(/\//g, '--')}-${tower.tokenizer.vocabFile}`);
+  const vocabBytes = await downloadFile(url(tower.tokenizer.vocabFile), vocabPath);
+  options.onFile?.(tower.tokenizer.vocabFile, vocabBytes);
+  const files = bertTokenizerFilesFromVocab(await readFile(vocabPath, 'utf8'));
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(folder, name), content);
+    options.onFile?.(`${name} (built from ${tower.tokenizer.vocabFile})`, content.length);
+  }
+  await rm(vocabPath, { force: true });
 }
 
 /** Downloads each id in turn; returns the folders written. */
