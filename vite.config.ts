@@ -42,6 +42,7 @@ export default defineConfig({
       '@cornerstonejs/codec-charls',
       '@cornerstonejs/codec-openjpeg',
       '@cornerstonejs/codec-libjpeg-turbo-8bit',
+      '@jsquash/webp/codec/dec/webp_dec.js',
       'jpeg-lossless-decoder-js',
       'dicom-parser',
       'jpeg-js',

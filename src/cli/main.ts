@@ -3,6 +3,7 @@
  */
 import type { CliCommand } from './command.ts';
 import { UsageError } from './command.ts';
+import { configureNodeCodecs } from './node-codecs.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
@@ -29,6 +30,7 @@ export async function usage(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  configureNodeCodecs();
   await loadAll();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

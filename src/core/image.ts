@@ -11,6 +11,16 @@ export interface DecodedImage {
   /** 8-bit samples in a Uint8Array, 16-bit samples in a Uint16Array. */
   bitDepth: 8 | 16;
   data: Uint8Array | Uint16Array;
+  /**
+   * Set where Pillow opens the file in a mode the samples alone do not tell, which matters to
+   * open_clip (it resizes before converting to RGB):
+   * - 'P' (palette: PNG colour type 3, GIF, palette BMP) and '1' (1-bit PNG and BMP): Pillow
+   *   resizes these with nearest neighbour whatever filter is asked; `data` holds the palette
+   *   colours (RGB, or RGBA for a PNG palette with tRNS) or the 0/255 grey;
+   * - 'CMYK' (four-component JPEG): `channels` is 4 and `data` holds C, M, Y, K as Pillow holds
+   *   them, not RGBA.
+   */
+  pilMode?: 'P' | '1' | 'CMYK';
 }
 
 /** 8-bit interleaved RGB, the input every encoder's preprocessing starts from. */
@@ -19,6 +29,12 @@ export interface RgbImage {
   height: number;
   /** length = width * height * 3 */
   data: Uint8Array;
+  /**
+   * The decoded image, kept beside the RGB pixels when open_clip's resize-before-convert gives
+   * a different result from resizing these (alpha, 16-bit grey, palette, 1-bit, CMYK); see
+   * `encoderInput` in preprocess/native-mode.ts.
+   */
+  native?: DecodedImage;
 }
 
 export function rgbImage(width: number, height: number, data?: Uint8Array): RgbImage {

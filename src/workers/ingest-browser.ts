@@ -1,12 +1,23 @@
 /**
- * Browser-only helpers for ingest: decoding through the platform (WebP) and encoding
- * thumbnails to Blobs, both via OffscreenCanvas (available in workers and pages).
+ * Browser-only helpers for ingest: where the bundle put the JPEG and WebP codecs' .wasm files,
+ * a platform decoder, and encoding thumbnails to Blobs via OffscreenCanvas (available in
+ * workers and pages).
  */
+import libjpegTurboWasmUrl from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasm?url';
+import webpWasmUrl from '@jsquash/webp/codec/dec/webp_dec.wasm?url';
 import type { DecodedImage } from '../core/image.ts';
 import { DecodeError } from '../core/decode/errors.ts';
+import { configureWasmCodecs } from '../core/decode/wasm-codecs.ts';
 import type { Thumbnail } from '../core/ingest/index.ts';
 
-/** A `FallbackDecoder` over createImageBitmap: RGBA 8-bit pixels of any format the browser reads. */
+// Every bundle that decodes images imports this module (the ingest worker does), so the image
+// codecs are registered here; settings merge with the DICOM codecs the worker registers itself.
+configureWasmCodecs({ wasmUrls: { 'libjpeg-turbo': libjpegTurboWasmUrl, webp: webpWasmUrl } });
+
+/**
+ * A `FallbackDecoder` over createImageBitmap: RGBA 8-bit pixels of any format the browser reads.
+ * No longer needed for WebP, which core decodes with libwebp in the app and the CLI alike.
+ */
 export async function decodeWithImageBitmap(bytes: Uint8Array, mimeType: string): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
   try {

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { encode as encodeJpeg } from 'jpeg-js';
 import UTIF from 'utif';
+import { configureNodeCodecs } from '../../src/cli/node-codecs.ts';
 import { decodeFile, decodeImage, sniffFormat } from '../../src/core/decode/index.ts';
+import { toRgb8 } from '../../src/core/preprocess/index.ts';
 import { buildBlockJpeg, buildBmp, buildGif, buildPng, seededBytes } from '../support/hostile-builders.ts';
 
 function pngjsWrite(width: number, height: number, rgba: Uint8Array, colorType: 0 | 2 | 4 | 6, bitDepth: 8 | 16): Uint8Array {
@@ -75,10 +79,12 @@ describe('other formats', () => {
     expect(image.data[15]).toBeCloseTo(200, -1);
   });
 
-  it('converts an Adobe CMYK JPEG to RGB (cyan ink -> low red)', async () => {
+  it('keeps an Adobe CMYK JPEG in CMYK as Pillow holds it, and converts it to RGB as Pillow does (cyan ink -> low red)', async () => {
     const image = await decodeImage(buildBlockJpeg(8, 8, 4, (c) => (c === 0 ? 0 : 255)));
-    expect(image.channels).toBe(3);
-    const [r, g, b] = image.data;
+    expect(image).toMatchObject({ channels: 4, pilMode: 'CMYK' });
+    // Adobe stores ink inverted: the coded 0 of the first component is full cyan.
+    expect(Array.from(image.data.subarray(0, 4))).toEqual([255, 0, 0, 0]);
+    const [r, g, b] = toRgb8(image).data;
     expect(r).toBeLessThan(40);
     expect(g).toBeGreaterThan(215);
     expect(b).toBeGreaterThan(215);
@@ -108,16 +114,24 @@ describe('other formats', () => {
     expect(Array.from(image.data)).toEqual(Array.from(rgba));
   });
 
-  it('refuses WebP in Node with a message that points to the app, and uses an injected decoder', async () => {
-    const webp = Uint8Array.from([...'RIFF'].map((c) => c.charCodeAt(0)).concat([30, 0, 0, 0], [...'WEBPVP8L'].map((c) => c.charCodeAt(0)), [10, 0, 0, 0, 0x2f, 1, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
-    await expect(decodeImage(webp, 'x.webp')).rejects.toMatchObject({ code: 'webp-unavailable', message: expect.stringContaining('supported in the app') });
-    const image = await decodeImage(webp, 'x.webp', {
-      fallbackDecoder: async (_bytes, mime) => {
-        expect(mime).toBe('image/webp');
-        return { width: 2, height: 2, channels: 4, bitDepth: 8, data: new Uint8Array(16) };
-      },
-    });
-    expect(image.width).toBe(2);
+  it('decodes WebP in Node with the same libwebp build as the app (RGB without alpha, RGBA with)', async () => {
+    configureNodeCodecs();
+    const folder = join(import.meta.dirname, '..', 'golden', 'preprocess', 'files');
+    const lossy = await decodeImage(new Uint8Array(readFileSync(join(folder, 'webp-lossy.webp'))), 'x.webp');
+    expect(lossy).toMatchObject({ width: 160, height: 120, channels: 3, bitDepth: 8 });
+    const alpha = await decodeImage(new Uint8Array(readFileSync(join(folder, 'webp-alpha.webp'))), 'x.webp');
+    expect(alpha).toMatchObject({ width: 110, height: 90, channels: 4 });
+    const cut = new Uint8Array(readFileSync(join(folder, 'webp-lossy.webp'))).slice(0, 200);
+    await expect(decodeImage(cut, 'cut.webp')).rejects.toMatchObject({ code: 'corrupt' });
+  });
+
+  it('marks palette, 1-bit and GIF images with the mode Pillow opens them in', async () => {
+    const palette = await decodeImage(buildPng({ width: 4, height: 1, bitDepth: 8, colorType: 3, raw: Uint8Array.of(0, 1, 0, 1), palette: Uint8Array.of(1, 2, 3, 4, 5, 6) }));
+    expect(palette.pilMode).toBe('P');
+    const grey1 = await decodeImage(buildPng({ width: 8, height: 1, bitDepth: 1, colorType: 0, raw: Uint8Array.of(0b10100000) }));
+    expect(grey1.pilMode).toBe('1');
+    const gif = await decodeImage(buildGif(2, 2, [[0, 0, 0], [9, 9, 9]], [Uint8Array.of(0, 1, 1, 0)]));
+    expect(gif.pilMode).toBe('P');
   });
 
   it('trusts magic bytes over the extension', async () => {

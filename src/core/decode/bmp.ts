@@ -130,5 +130,20 @@ export function decodeBmp(bytes: Uint8Array, maxPixels: number): DecodedImage {
       }
     }
   }
-  return { width, height, channels, bitDepth: 8, data };
+  const pilMode = bitsPerPixel <= 8 ? bmpPaletteMode(bytes, paletteAt, paletteEntrySize, header.paletteSize || 1 << bitsPerPixel, header.pixelOffset) : undefined;
+  return { width, height, channels, bitDepth: 8, data, ...(pilMode ? { pilMode } : {}) };
+}
+
+/**
+ * The mode Pillow opens a palette BMP in: "1" for a black-and-white pair, "L" (no mode mark
+ * here) when entry i is grey level i, else "P".
+ */
+function bmpPaletteMode(bytes: Uint8Array, paletteAt: number, entrySize: number, colours: number, pixelOffset: number): 'P' | '1' | undefined {
+  const levels = colours === 2 ? [0, 255] : Array.from({ length: colours }, (_, i) => i);
+  const greyscale = levels.every((level, index) => {
+    const at = paletteAt + index * entrySize;
+    return at + 2 < pixelOffset && bytes[at] === level && bytes[at + 1] === level && bytes[at + 2] === level;
+  });
+  if (!greyscale) return 'P';
+  return colours === 2 ? '1' : undefined;
 }

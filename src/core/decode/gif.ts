@@ -199,5 +199,6 @@ function compose(
       colour(indices[row * frame.frameWidth + x], (y * width + dx) * 3);
     }
   }
-  return { width, height, channels: 3, bitDepth: 8, data };
+  // Pillow opens a GIF's first frame in mode "P" (resized with nearest neighbour).
+  return { width, height, channels: 3, bitDepth: 8, data, pilMode: 'P' };
 }

@@ -18,6 +18,7 @@ import { decodeWebp, type FallbackDecoder } from './webp.ts';
 export { DecodeError, type DecodeErrorCode } from './errors.ts';
 export { DEFAULT_MAX_PIXELS } from './limits.ts';
 export { sniffFormat, type ImageFormat } from './sniff.ts';
+export { configureWasmCodecs, type WasmCodecConfig, type WasmCodecName } from './wasm-codecs.ts';
 export type { FallbackDecoder } from './webp.ts';
 
 export interface DecodeOptions {
@@ -27,7 +28,10 @@ export interface DecodeOptions {
   frameIndex?: number;
   /** DICOM: VOI window to apply instead of the file's own (greyscale only). */
   dicomWindow?: { center: number; width: number };
-  /** Platform decoder for formats without a pure-JS decoder here (WebP); absent in Node. */
+  /**
+   * Unused since WebP has its own WASM decoder; still accepted so callers that pass a platform
+   * decoder keep compiling.
+   */
   fallbackDecoder?: FallbackDecoder;
 }
 
@@ -88,7 +92,7 @@ export async function decodeFile(bytes: Uint8Array, fileName?: string, options: 
       case 'tiff':
         return { image: await decodeTiff(bytes, maxPixels), format, kind: 'image' };
       case 'webp':
-        return { image: await decodeWebp(bytes, maxPixels, options.fallbackDecoder), format, kind: 'image' };
+        return { image: await decodeWebp(bytes, maxPixels), format, kind: 'image' };
       case 'dicom': {
         const { image, summary } = await decodeDicom(bytes, { frameIndex: options.frameIndex, maxPixels, window: options.dicomWindow });
         return { image, format, kind: 'dicom', dicom: summary };

@@ -202,5 +202,7 @@ export async function decodePng(bytes: Uint8Array, maxPixels: number): Promise<D
       }
     }
   });
-  return { width, height, channels: outChannels, bitDepth: outDepth, data };
+  // Pillow opens colour type 3 as "P" and 1-bit grey as "1" (resized with nearest neighbour).
+  const pilMode = isPalette ? 'P' : colorType === 0 && bitDepth === 1 ? '1' : undefined;
+  return { width, height, channels: outChannels, bitDepth: outDepth, data, ...(pilMode ? { pilMode } : {}) };
 }

@@ -12,7 +12,7 @@ import { parseDicomBytes, readPixelAttributes, TAG } from './parse.ts';
 import { decodeFrame } from './pixels.ts';
 import { pixelEncoding, transferSyntaxName } from './transfer-syntax.ts';
 
-export { configureWasmCodecs, type WasmCodecConfig, type WasmCodecName } from './wasm-codecs.ts';
+export { configureWasmCodecs, type WasmCodecConfig, type WasmCodecName } from '../decode/wasm-codecs.ts';
 export { transferSyntaxName } from './transfer-syntax.ts';
 
 /**

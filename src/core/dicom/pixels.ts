@@ -4,15 +4,14 @@
  * that the display step masks to Bits Stored, sign-extends, rescales and windows.
  */
 import type { DataSet, Element } from 'dicom-parser';
-import { decode as decodeJpegJs } from 'jpeg-js';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { DecodeError, describeThrown, withDecodeErrors } from '../decode/errors.ts';
-import { readJpegHeader } from '../decode/jpeg.ts';
+import { decodeWithLibjpegTurbo, readJpegHeader } from '../decode/jpeg.ts';
 import type { PixelAttributes } from './parse.ts';
 import { dicomParser, TAG } from './parse.ts';
 import { decodeRleFrame } from './rle.ts';
 import type { PixelEncoding } from './transfer-syntax.ts';
-import { loadCharls, loadOpenJpeg, runWasmDecoder } from './wasm-codecs.ts';
+import { loadCharls, loadOpenJpeg, runWasmDecoder } from '../decode/wasm-codecs.ts';
 
 export interface FrameSamples {
   /** Unsigned containers of `sampleBits`-wide bit patterns (sign is applied later). */
@@ -146,16 +145,16 @@ async function decodeCompressed(encoding: PixelEncoding, encoded: Uint8Array, at
           `This DICOM file uses ${syntaxLabel} with ${header.precision}-bit samples, which this app cannot decode yet; convert it to an uncompressed or JPEG 2000 transfer syntax (e.g. with dcmdjpeg).`,
         );
       }
-      const decoded = await withDecodeErrors('dicom-corrupt', explain, () =>
-        decodeJpegJs(encoded, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: 1000, maxMemoryUsageInMB: 2048 }),
-      );
+      if (header.components !== 1 && header.components !== 3) throw new DecodeError('dicom-corrupt', explain(`${header.components} colour components`));
+      // The same libjpeg-turbo decoding as JPEG files (Pillow's library and settings).
+      const decoded = await decodeWithLibjpegTurbo(encoded, header).catch((thrown: unknown) => {
+        throw new DecodeError('dicom-corrupt', explain(thrown instanceof DecodeError ? thrown.code : describeThrown(thrown)));
+      });
       checkCodecSize(rows, columns, decoded.width, decoded.height);
       if (header.components === 1) {
-        const grey = new Uint8Array(rows * columns);
-        for (let p = 0; p < grey.length; p++) grey[p] = decoded.data[p * 3];
-        return { data: grey, samplesPerPixel: 1, planar: false, photometric: attributes.photometric, sampleBits: 8, signed: false };
+        return { data: decoded.data as Uint8Array, samplesPerPixel: 1, planar: false, photometric: attributes.photometric, sampleBits: 8, signed: false };
       }
-      return { data: decoded.data, samplesPerPixel: 3, planar: false, photometric: 'RGB', sampleBits: 8, signed: false };
+      return { data: decoded.data as Uint8Array, samplesPerPixel: 3, planar: false, photometric: 'RGB', sampleBits: 8, signed: false };
     }
     case 'jpeg-lossless': {
       const header = readJpegHeader(encoded);

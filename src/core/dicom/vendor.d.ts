@@ -19,3 +19,7 @@ declare module '@cornerstonejs/codec-charls/wasm?url' {
   const url: string;
   export default url;
 }
+declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
+  const factory: (options?: { locateFile?: (path: string, prefix: string) => string }) => Promise<unknown>;
+  export default factory;
+}

@@ -7,7 +7,7 @@ import { type DecodeOptions, DecodeError, decodeFile, type ImageFormat } from '.
 import { describeThrown } from '../decode/errors.ts';
 import type { DicomSummary } from '../dicom/index.ts';
 import type { RgbImage } from '../image.ts';
-import { toRgb8 } from '../preprocess/rgb.ts';
+import { encoderInput } from '../preprocess/native-mode.ts';
 import { makeThumbnail, type Thumbnail } from './thumbnail.ts';
 
 export { makeThumbnail, thumbnailSize, type Thumbnail } from './thumbnail.ts';
@@ -75,7 +75,8 @@ export async function ingestFile(bytes: Uint8Array, source: IngestSource, option
     const sha256 = await sha256Hex(bytes);
     const frameIndex = options.frameIndexes?.[sha256] ?? options.frameIndex;
     const decoded = await decodeFile(bytes, source.name, { ...options, frameIndex });
-    let rgb: RgbImage | undefined = toRgb8(decoded.image);
+    // The RGB pixels carry the decoded image where open_clip's resize-before-convert needs it.
+    let rgb: RgbImage | undefined = encoderInput(decoded.image);
     const thumbnail = makeThumbnail(rgb, options.thumbnailSide ?? 128);
     const item: IngestedItem = {
       sha256,

@@ -1,7 +1,7 @@
 /** Encoder input preprocessing: PIL-exact RGB conversion, bicubic resize, crop and normalisation. */
-export { toRgb8 } from './rgb.ts';
-export { bicubicAxis, resizeBicubic, resizeBicubicRaster, type Raster, type ResampleAxis, type Region } from './resample.ts';
-export { resizeInNativeMode } from './native-mode.ts';
+export { cmykToRgb, toRgb8 } from './rgb.ts';
+export { bicubicAxis, resizeBicubic, resizeBicubicRaster, resizeNearestRaster, type Raster, type ResampleAxis, type Region } from './resample.ts';
+export { encoderInput, needsNativeResize, resizeInNativeMode } from './native-mode.ts';
 export {
   normalise,
   preprocess,

@@ -6,16 +6,27 @@
  *   convert back, with its integer rounding), and the colour then carries that round trip;
  * - 16-bit grey (PIL mode "I"): resized in 32-bit integers with unquantised weights, clipped
  *   to 0..255 only by the final conversion.
+ * - palette ("P") and 1-bit ("1") images: Pillow's `Image.resize` replaces the bicubic filter by
+ *   nearest neighbour for these modes; alpha from a palette's tRNS is then simply dropped;
+ * - CMYK JPEGs: resized in CMYK (four independent bands), converted with Pillow's cmyk2rgb after.
  * The other 16-bit layouts open in PIL as 8-bit modes holding each sample's high byte.
  */
 import type { DecodedImage, RgbImage } from '../image.ts';
-import { resizeBicubicRaster, type Raster, type Region } from './resample.ts';
-import { toRgb8 } from './rgb.ts';
+import { resizeBicubicRaster, resizeNearestRaster, type Raster, type Region } from './resample.ts';
+import { cmykToRgb, mulDiv255 as premultiply, toRgb8 } from './rgb.ts';
 
-/** Pillow's MULDIV255: round(a * b / 255) in integers. */
-function premultiply(value: number, alpha: number): number {
-  const t = value * alpha + 128;
-  return ((t >> 8) + t) >> 8;
+/** True when open_clip's resize-then-convert differs from converting to RGB first. */
+export function needsNativeResize(image: DecodedImage): boolean {
+  return image.pilMode !== undefined || image.channels === 2 || image.channels === 4 || (image.bitDepth === 16 && image.channels === 1);
+}
+
+/**
+ * The encoders' input for a decoded image: its 8-bit RGB (what transformers' processors and the
+ * thumbnails use) carrying the decoded image where open_clip needs it (`RgbImage.native`).
+ */
+export function encoderInput(image: DecodedImage): RgbImage {
+  const rgb = toRgb8(image);
+  return needsNativeResize(image) ? { ...rgb, native: image } : rgb;
 }
 
 function unpremultiply(value: number, alpha: number): number {
@@ -41,6 +52,14 @@ function pilRaster(image: DecodedImage): Raster<Uint8Array> | Raster<Int32Array>
 export function resizeInNativeMode(image: DecodedImage, outWidth: number, outHeight: number, region: Region): RgbImage {
   const raster = pilRaster(image);
   const unchanged = outWidth === image.width && outHeight === image.height;
+  if (image.pilMode === 'P' || image.pilMode === '1') {
+    const resized = unchanged ? resizeBicubicRaster(raster as Raster<Uint8Array>, outWidth, outHeight, region) : resizeNearestRaster(raster as Raster<Uint8Array>, outWidth, outHeight, region);
+    return toRgb8({ width: resized.width, height: resized.height, channels: image.channels, bitDepth: 8, data: resized.data });
+  }
+  if (image.pilMode === 'CMYK') {
+    const resized = resizeBicubicRaster(raster as Raster<Uint8Array>, outWidth, outHeight, region);
+    return cmykToRgb(resized.width, resized.height, resized.data);
+  }
   const hasAlpha = raster.channels === 2 || raster.channels === 4;
   if (raster.data instanceof Int32Array) {
     return greyToRgb(resizeBicubicRaster(raster as Raster<Int32Array>, outWidth, outHeight, region));

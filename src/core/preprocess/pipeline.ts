@@ -78,8 +78,12 @@ function cropRegion(g: PreprocessGeometry): Region {
   return { left: g.left, top: g.top, width: g.cropSize, height: g.cropSize };
 }
 
-/** Resized and centre-cropped 8-bit RGB, the pixels the encoder's tensor is made of. */
+/**
+ * Resized and centre-cropped 8-bit RGB, the pixels the encoder's tensor is made of. An image that
+ * carries its decoded original (`native`) goes through open_clip's resize-before-convert.
+ */
 export function resizeAndCrop(image: RgbImage, spec: PreprocessSpec): RgbImage {
+  if (image.native && spec.pipeline === 'open_clip') return resizeAndCropDecoded(image.native, spec);
   const g = preprocessGeometry(image.width, image.height, spec);
   return resizeBicubic(image, g.resizedWidth, g.resizedHeight, cropRegion(g));
 }
@@ -90,7 +94,10 @@ export function resizeAndCrop(image: RgbImage, spec: PreprocessSpec): RgbImage {
  * grey); transformers converts to RGB first.
  */
 export function resizeAndCropDecoded(image: DecodedImage, spec: PreprocessSpec): RgbImage {
-  if (spec.pipeline !== 'open_clip') return resizeAndCrop(toRgb8(image), spec);
+  if (spec.pipeline !== 'open_clip') {
+    const g = preprocessGeometry(image.width, image.height, spec);
+    return resizeBicubic(toRgb8(image), g.resizedWidth, g.resizedHeight, cropRegion(g));
+  }
   const g = preprocessGeometry(image.width, image.height, spec);
   return resizeInNativeMode(image, g.resizedWidth, g.resizedHeight, cropRegion(g));
 }

@@ -270,3 +270,40 @@ export function resizeBicubic(source: RgbImage, outWidth: number, outHeight: num
   const out = resizeBicubicRaster({ ...source, channels: 3 }, outWidth, outHeight, region);
   return { width: out.width, height: out.height, data: out.data };
 }
+
+/**
+ * Pillow's nearest-neighbour resize (`Image.resize` forces it for modes "P" and "1"): the
+ * affine scale of Geometry.c `ImagingScaleAffine`, whose source positions are accumulated in
+ * doubles from half a step (`xo = scale / 2; xo += scale`) and truncated. Returns only `region`.
+ */
+export function resizeNearestRaster(source: Raster<Uint8Array>, outWidth: number, outHeight: number, region?: Region): Raster<Uint8Array> {
+  const { left, top, width, height } = region ?? { left: 0, top: 0, width: outWidth, height: outHeight };
+  const channels = source.channels;
+  const positions = (inSize: number, outSize: number): Int32Array => {
+    const scale = inSize / outSize;
+    const table = new Int32Array(outSize);
+    let position = scale * 0.5;
+    for (let i = 0; i < outSize; i++) {
+      const index = position < 0 ? -1 : Math.trunc(position);
+      // Outside the source, Pillow leaves the pixel at its zero fill.
+      table[i] = index < inSize ? index : -1;
+      position += scale;
+    }
+    return table;
+  };
+  const columns = positions(source.width, outWidth);
+  const rows = positions(source.height, outHeight);
+  const out = new Uint8Array(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    const sourceRow = rows[top + y];
+    if (sourceRow < 0) continue;
+    for (let x = 0; x < width; x++) {
+      const sourceColumn = columns[left + x];
+      if (sourceColumn < 0) continue;
+      const from = (sourceRow * source.width + sourceColumn) * channels;
+      const to = (y * width + x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = source.data[from + c];
+    }
+  }
+  return { width, height, channels, data: out };
+}

@@ -1,12 +1,15 @@
 /**
- * Loading of the emscripten codecs (OpenJPEG for JPEG 2000, CharLS for JPEG-LS). In Node each
- * codec finds its .wasm next to its script by itself; in a bundled worker the .wasm has a URL
- * only the bundler knows, so the worker injects it with `configureWasmCodecs` (Vite `?url`).
+ * Loading of the emscripten codecs: OpenJPEG (JPEG 2000) and CharLS (JPEG-LS) for DICOM,
+ * libjpeg-turbo for every JPEG (files and DICOM alike) and libwebp for WebP. Where a codec cannot
+ * find its .wasm by itself, the runtime says where it is:
+ * - a bundled worker knows the .wasm URLs only through the bundler (Vite `?url`) and passes them
+ *   as `wasmUrls` (or the older `locateWasm`);
+ * - Node hands over the bytes with `wasmBinary` for the codecs built for the web only (libwebp).
  * Each codec is instantiated once, on first use.
  */
-import { DecodeError, describeThrown } from '../decode/errors.ts';
+import { DecodeError, describeThrown } from './errors.ts';
 
-export type WasmCodecName = 'openjpeg' | 'charls';
+export type WasmCodecName = 'openjpeg' | 'charls' | 'libjpeg-turbo' | 'webp';
 
 export interface CodecFrameInfo {
   width: number;
@@ -16,7 +19,7 @@ export interface CodecFrameInfo {
   isSigned?: boolean;
 }
 
-/** The part of the OpenJPEG J2KDecoder and CharLS JpegLSDecoder classes used here. */
+/** The part of the OpenJPEG, CharLS and libjpeg-turbo decoder classes used here. */
 export interface WasmFrameDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;
@@ -27,6 +30,8 @@ export interface WasmFrameDecoder {
 
 interface EmscriptenOptions {
   locateFile?: (path: string, prefix: string) => string;
+  wasmBinary?: Uint8Array;
+  noInitialRun?: boolean;
   print?: (text: string) => void;
   printErr?: (text: string) => void;
 }
@@ -39,19 +44,36 @@ export interface CharlsModule {
   JpegLSDecoder: new () => WasmFrameDecoder;
 }
 
+export interface LibjpegTurboModule {
+  JPEGDecoder: new () => WasmFrameDecoder;
+}
+
+/** jSquash's libwebp build: RGBA pixels (an ImageData, polyfilled outside browsers). */
+export interface WebpModule {
+  decode(data: Uint8Array): { width: number; height: number; data: Uint8ClampedArray } | null;
+}
+
+type CodecModule = OpenJpegModule | CharlsModule | LibjpegTurboModule | WebpModule;
 type Factory<T> = (options?: EmscriptenOptions) => Promise<T>;
 
 export interface WasmCodecConfig {
   /** URL of a codec's .wasm file where the default lookup (next to the script) fails. */
   locateWasm?: (codec: WasmCodecName) => string | undefined;
+  /** The same per codec; these win over `locateWasm`. */
+  wasmUrls?: Partial<Record<WasmCodecName, string>>;
+  /** The .wasm bytes themselves, for a runtime where the codec cannot fetch its file (Node). */
+  wasmBinary?: (codec: WasmCodecName) => Uint8Array | undefined;
 }
 
 let config: WasmCodecConfig = {};
-const loading = new Map<WasmCodecName, Promise<OpenJpegModule | CharlsModule>>();
+const loading = new Map<WasmCodecName, Promise<CodecModule>>();
 
-/** Sets where the codecs' .wasm files are; call before the first DICOM is decoded. */
+/**
+ * Sets where the codecs' .wasm files are; call before the first image is decoded. Settings are
+ * merged, so separate modules of one bundle can each register the codecs they know about.
+ */
 export function configureWasmCodecs(next: WasmCodecConfig): void {
-  config = next;
+  config = { ...config, ...next, wasmUrls: { ...config.wasmUrls, ...next.wasmUrls } };
   loading.clear();
 }
 
@@ -63,21 +85,27 @@ function factoryOf<T>(module: unknown): Factory<T> {
 
 async function instantiate<T>(codec: WasmCodecName, importer: () => Promise<unknown>): Promise<T> {
   const factory = factoryOf<T>(await importer());
-  const url = config.locateWasm?.(codec);
+  const url = config.wasmUrls?.[codec] ?? config.locateWasm?.(codec);
+  const wasmBinary = config.wasmBinary?.(codec);
   return factory({
     locateFile: (path, prefix) => (url && path.endsWith('.wasm') ? url : prefix + path),
+    ...(wasmBinary ? { wasmBinary } : {}),
+    noInitialRun: true,
     // OpenJPEG logs every header it reads; errors reach us as exceptions anyway.
     print: () => {},
     printErr: () => {},
   });
 }
 
-function load<T extends OpenJpegModule | CharlsModule>(codec: WasmCodecName, label: string, importer: () => Promise<unknown>): Promise<T> {
+function load<T extends CodecModule>(codec: WasmCodecName, label: string, importer: () => Promise<unknown>): Promise<T> {
   let pending = loading.get(codec);
   if (!pending) {
     pending = instantiate<T>(codec, importer).catch((thrown: unknown) => {
       loading.delete(codec);
-      throw new DecodeError('unsupported', `The ${label} decoder could not be loaded (${describeThrown(thrown)}); reload the page and try again.`);
+      throw new DecodeError(
+        'unsupported',
+        `The ${label} decoder could not be loaded (${describeThrown(thrown)}); reload the page (or run the command again) and try again.`,
+      );
     });
     loading.set(codec, pending);
   }
@@ -90,6 +118,14 @@ export function loadOpenJpeg(): Promise<OpenJpegModule> {
 
 export function loadCharls(): Promise<CharlsModule> {
   return load<CharlsModule>('charls', 'JPEG-LS', () => import('@cornerstonejs/codec-charls/decodewasmjs'));
+}
+
+export function loadLibjpegTurbo(): Promise<LibjpegTurboModule> {
+  return load<LibjpegTurboModule>('libjpeg-turbo', 'JPEG', () => import('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs'));
+}
+
+export function loadWebp(): Promise<WebpModule> {
+  return load<WebpModule>('webp', 'WebP', () => import('@jsquash/webp/codec/dec/webp_dec.js'));
 }
 
 /** Runs one codec decoder over `encoded`, copies the result out of WASM memory, frees the decoder. */
