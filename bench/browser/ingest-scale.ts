@@ -12,10 +12,10 @@
  * Parameters: count, chunk, embed (0/1). Result on `window.benchResult`; progress on `published.benchProgress`.
  */
 import { openStore, type Store } from '../../src/store/index.ts';
-import { runIngest } from '../../src/workers/ingest-client.ts';
+import { runIngest } from '../../src/workers/ingest.client.ts';
 import type { RgbImage } from '../../src/core/image.ts';
-import { EncoderClient } from '../../src/ui/state/encoder-client.svelte.ts';
-import { embedPending } from '../../src/ui/state/embed-queue.ts';
+import { EncoderClient } from '../../src/workers/encoder.client.svelte.ts';
+import { embedPending } from '../../src/app/embed-queue.ts';
 
 interface MemorySample {
   items: number;

@@ -5,7 +5,7 @@
  *
  * Time limit: each file races a timer, which catches anything that awaits (codec loading, WASM,
  * hashing). A decoder stuck in synchronous code blocks this worker's event loop; the caller's
- * watchdog (see `ingest-client.ts`) terminates and restarts the worker in that case.
+ * watchdog (see `ingest.client.ts`) terminates and restarts the worker in that case.
  */
 import * as Comlink from 'comlink';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';

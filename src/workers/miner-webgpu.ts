@@ -7,6 +7,7 @@
  * block returns null (the engine screens it on the CPU) and the output grows for later blocks.
  */
 import type { BlockPairs, BlockSimilarityKernel, EmbeddingMatrix } from '../core/mining/index.ts';
+import type { GpuBlockKernel } from '../core/mining/kernel-policy.ts';
 
 /** Output tile per workgroup (rows x columns); each of its 16 x 16 invocations computes 4 x 4 (vec4 accumulators). */
 const TILE = 64;
@@ -153,9 +154,10 @@ async function checked<T>(device: GPUDevice, what: string, run: () => T): Promis
   return outcome.value;
 }
 
-export class WebGpuBlockKernel implements BlockSimilarityKernel {
+export class WebGpuBlockKernel implements GpuBlockKernel {
   readonly name = 'webgpu';
   readonly adapter: GpuAdapterSummary;
+  readonly adapterLabel: string;
   private readonly device: GPUDevice;
   private readonly pipeline: GPUComputePipeline;
   private readonly params: GPUBuffer;
@@ -179,6 +181,7 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   private constructor(device: GPUDevice, adapter: GpuAdapterSummary, options: WebGpuKernelOptions) {
     this.device = device;
     this.adapter = adapter;
+    this.adapterLabel = labelOf(adapter);
     this.fixedBlockRows = options.blockRows;
     this.failAfterBlocks = options.simulateFailureAfterBlocks ?? Infinity;
     const deviceMaxPairs = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) / 8);
@@ -346,4 +349,19 @@ export class WebGpuBlockKernel implements BlockSimilarityKernel {
   private checkDevice(): void {
     if (this.lost !== null) throw new Error(`the GPU stopped (${this.lost})`);
   }
+}
+
+/** "vendor architecture", marked when the adapter is a software fallback. */
+function labelOf(adapter: GpuAdapterSummary): string {
+  const name = [adapter.vendor, adapter.architecture || adapter.description].filter(Boolean).join(' ') || 'adapter';
+  return adapter.isFallbackAdapter ? `${name} (software fallback)` : name;
+}
+
+/**
+ * The kernel factory the mining policy calls: 'webgpu' may use a software adapter (tests),
+ * 'auto' only when the options allow it.
+ */
+export function createGpuKernel(options: WebGpuKernelOptions | undefined, choice: 'auto' | 'webgpu'): Promise<WebGpuBlockKernel> {
+  const allowFallbackAdapter = choice === 'webgpu' || options?.allowFallbackAdapter === true;
+  return WebGpuBlockKernel.create({ ...options, allowFallbackAdapter });
 }

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
 import { revisionKeyOf, type Workbench } from '../../src/ui/state/workbench.svelte.ts';
-import { runIngest } from '../../src/workers/ingest-client.ts';
+import { runIngest } from '../../src/workers/ingest.client.ts';
 import type { WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
 import { fixtureWorkbench } from './review-imported-support.ts';
 import { drawnPng, uniqueDbName } from './store-support.ts';

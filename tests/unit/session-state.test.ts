@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SESSION, SessionState, sanitiseSnapshot } from '../../src/ui/state/session.svelte.ts';
+import { DEFAULT_SESSION, SessionState, sanitiseSnapshot } from '../../src/app/session.svelte.ts';
 
 describe('session state', () => {
   it('restores only valid fields from an untrusted stored value', () => {

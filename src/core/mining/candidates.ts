@@ -5,6 +5,7 @@
  * slider costs O(matching pairs) with no allocation.
  */
 import { ascendingKeyF32, ascendingKeyF64, identityPermutation, radixSortPermutation } from './radix.ts';
+import { MINING_DEFAULTS } from './defaults.ts';
 import { computeSensitivityGrid, type SensitivityGrid, type SensitivityGridOptions } from './grid.ts';
 
 /** Thresholds and controls for one re-mine. */
@@ -15,9 +16,9 @@ export interface FilterOptions {
   dinoMax?: number;
   /** At most this many pairs per image, chosen greedily by margin; 0 = unlimited (default). */
   maxPerImage?: number;
-  /** Move pairs with both similarities >= duplicateThreshold to `nearDuplicates`. Default false. */
+  /** Move pairs with both similarities >= duplicateThreshold to `nearDuplicates`. Default true (see defaults.ts). */
   excludeNearDuplicates?: boolean;
-  /** Default 0.95. */
+  /** Default 0.97. */
   duplicateThreshold?: number;
   /** Keep only pairs whose two images share a known category (see `categories`). Default false. */
   sameCategoryOnly?: boolean;
@@ -49,6 +50,26 @@ export interface FilterResult {
   nearDuplicates: PairArrays;
 }
 
+/** The candidate pairs in margin order. */
+export interface MarginOrdered {
+  a: Uint32Array;
+  b: Uint32Array;
+  clip: Float32Array;
+  dino: Float32Array;
+}
+
+/** What `select` found: the kept pairs as margin ranks, in result order. */
+export interface Selection {
+  ranks: Uint32Array;
+  /** Pairs that matched the thresholds and controls before the per-image cap removed some. */
+  matchedBeforeCap: number;
+  /** Candidates with clip above the CLIP threshold (a prefix of the CLIP order). */
+  clipPrefix: number;
+  clipMin: number;
+  excludeDup: boolean;
+  dupAt: number;
+}
+
 /** Plain typed arrays that restore a candidate set without recomputation (structured-clone and transfer friendly). */
 export interface CandidateSetState {
   version: 1;
@@ -61,7 +82,8 @@ export interface CandidateSetState {
   marginOrder: Uint32Array;
 }
 
-export const DEFAULT_FILTER = { clipMin: 0.9, dinoMax: 0.75, duplicateThreshold: 0.95 } as const;
+/** The filter's defaults: the shared table (see defaults.ts). */
+export const DEFAULT_FILTER = MINING_DEFAULTS;
 
 function emptyPairs(): PairArrays {
   return { count: 0, index: new Uint32Array(0), a: new Uint32Array(0), b: new Uint32Array(0), clip: new Float32Array(0), dino: new Float32Array(0) };
@@ -126,7 +148,7 @@ export class CandidateSet {
   private categories: Int32Array | undefined;
   private marginRank: Uint32Array | undefined;
   /** The pairs again in margin order, so a re-mine reads memory sequentially. */
-  private byMargin: { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array } | undefined;
+  private marginCopy: MarginOrdered | undefined;
   private scratch: Uint32Array | undefined;
   private out: PairBuffers | undefined;
   private dupOut: PairBuffers | undefined;
@@ -185,16 +207,20 @@ export class CandidateSet {
     return lo;
   }
 
-  filter(options: FilterOptions = {}): FilterResult {
+  /**
+   * The confusing pairs at these thresholds and controls as margin ranks (positions in the
+   * margin-ordered arrays of `byMargin()`), in result order, without materialising them: what
+   * the views need (counts, bins, one page) costs one pass over the matches. The ranks are a
+   * view into a buffer the next call reuses.
+   */
+  select(options: FilterOptions = {}): Selection {
     const clipMin = options.clipMin ?? DEFAULT_FILTER.clipMin;
     const dinoMax = options.dinoMax ?? DEFAULT_FILTER.dinoMax;
-    const maxPerImage = options.maxPerImage ?? 0;
-    const excludeDup = options.excludeNearDuplicates ?? false;
+    const maxPerImage = options.maxPerImage ?? DEFAULT_FILTER.maxPerImage;
+    const excludeDup = options.excludeNearDuplicates ?? DEFAULT_FILTER.excludeNearDuplicates;
     const dupAt = options.duplicateThreshold ?? DEFAULT_FILTER.duplicateThreshold;
-    const sameCategory = options.sameCategoryOnly ?? false;
+    const sameCategory = options.sameCategoryOnly ?? DEFAULT_FILTER.sameCategoryOnly;
     const categories = options.categories ?? this.categories;
-    const limit = options.limit ?? Infinity;
-    if (!(limit >= 0)) throw new Error('The result limit must be a number >= 0.');
     if (!(clipMin >= this.floor)) {
       throw new Error(
         `The CLIP threshold ${clipMin} is below the mining floor ${this.floor}; pairs under the floor were not kept, so lower the floor and mine again.`,
@@ -208,16 +234,10 @@ export class CandidateSet {
     }
 
     const size = this.size;
-    const out = (this.out ??= new PairBuffers(size));
-    const m = this.margins();
+    const m = this.byMargin();
     const prefix = this.countAbove(clipMin);
     const ranks = (this.scratch ??= new Uint32Array(size));
     const { a, b, clip, dino } = m;
-    if (!excludeDup && !sameCategory && maxPerImage === 0 && limit === Infinity && prefix * 16 >= size) {
-      // The common slider move: one pass writes the result directly, no rank list in between.
-      const count = this.plainPass(m, clipMin, dinoMax, out);
-      return { pairs: out.view(count), total: count, matchedBeforeCap: count, nearDuplicates: emptyPairs() };
-    }
     let kept = 0;
     if (prefix * 16 < size) {
       // Few pairs above the CLIP cut: gather their margin ranks, sort those numbers natively, then test.
@@ -229,12 +249,13 @@ export class CandidateSet {
         const r = ranks[i];
         if (this.passes(r, dinoMax, excludeDup, dupAt, sameCategory ? categories : undefined)) ranks[kept++] = r;
       }
+    } else if (!excludeDup && !sameCategory) {
+      // The common slider move: one sequential pass, no rule checks.
+      for (let r = 0; r < size; r++) if (clip[r] > clipMin && dino[r] < dinoMax) ranks[kept++] = r;
     } else {
-      // One sequential pass over the margin-ordered copy.
       const category = sameCategory ? categories : undefined;
-      const plain = !excludeDup && !category;
       for (let r = 0; r < size; r++) {
-        if (clip[r] > clipMin && dino[r] < dinoMax && (plain || this.passes(r, dinoMax, excludeDup, dupAt, category))) ranks[kept++] = r;
+        if (clip[r] > clipMin && dino[r] < dinoMax && this.passes(r, dinoMax, excludeDup, dupAt, category)) ranks[kept++] = r;
       }
     }
     const matched = kept;
@@ -252,36 +273,57 @@ export class CandidateSet {
         }
       }
     }
-    const total = count;
-    if (count > limit) count = limit;
+    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, clipPrefix: prefix, clipMin, excludeDup, dupAt };
+  }
+
+  /** Pairs `from`..`to` of a selection as parallel arrays (a view into a reused buffer). */
+  materialise(ranks: Uint32Array, from = 0, to = ranks.length): PairArrays {
+    const count = Math.max(0, Math.min(to, ranks.length) - from);
+    const out = (this.out ??= new PairBuffers(this.size));
+    const m = this.byMargin();
     const marginOrder = this.marginOrder;
     for (let i = 0; i < count; i++) {
-      const r = ranks[i];
+      const r = ranks[from + i];
       out.index[i] = marginOrder[r];
-      out.a[i] = a[r];
-      out.b[i] = b[r];
-      out.clip[i] = clip[r];
-      out.dino[i] = dino[r];
+      out.a[i] = m.a[r];
+      out.b[i] = m.b[r];
+      out.clip[i] = m.clip[r];
+      out.dino[i] = m.dino[r];
     }
+    return out.view(count);
+  }
 
-    let nearDuplicates = emptyPairs();
-    if (excludeDup) {
-      const { a, b, clip, dino } = this;
-      const dup = (this.dupOut ??= new PairBuffers(size));
-      const end = Math.min(prefix, this.countAtLeast(dupAt));
-      let k = 0;
-      for (let c = 0; c < end; c++) {
-        if (dino[c] < dupAt) continue;
-        dup.index[k] = c;
-        dup.a[k] = a[c];
-        dup.b[k] = b[c];
-        dup.clip[k] = clip[c];
-        dup.dino[k] = dino[c];
-        k++;
-      }
-      nearDuplicates = dup.view(k);
+  /** Pairs with clip > clipMin and both similarities >= the duplicate threshold, CLIP descending. */
+  nearDuplicates(selection: Selection): PairArrays {
+    if (!selection.excludeDup) return emptyPairs();
+    const { a, b, clip, dino } = this;
+    const dupAt = selection.dupAt;
+    const dup = (this.dupOut ??= new PairBuffers(this.size));
+    const end = Math.min(selection.clipPrefix, this.countAtLeast(dupAt));
+    let k = 0;
+    for (let c = 0; c < end; c++) {
+      if (dino[c] < dupAt) continue;
+      dup.index[k] = c;
+      dup.a[k] = a[c];
+      dup.b[k] = b[c];
+      dup.clip[k] = clip[c];
+      dup.dino[k] = dino[c];
+      k++;
     }
-    return { pairs: out.view(count), total, matchedBeforeCap: matched, nearDuplicates };
+    return dup.view(k);
+  }
+
+  filter(options: FilterOptions = {}): FilterResult {
+    const limit = options.limit ?? Infinity;
+    if (!(limit >= 0)) throw new Error('The result limit must be a number >= 0.');
+    const selection = this.select(options);
+    const total = selection.ranks.length;
+    return {
+      pairs: this.materialise(selection.ranks, 0, Math.min(total, limit)),
+      total,
+      matchedBeforeCap: selection.matchedBeforeCap,
+      nearDuplicates: this.nearDuplicates(selection),
+    };
   }
 
   /**
@@ -311,7 +353,7 @@ export class CandidateSet {
 
   /** The rules after the CLIP cut, for the pair at margin rank r. */
   private passes(r: number, dinoMax: number, excludeDup: boolean, dupAt: number, categories: Int32Array | undefined): boolean {
-    const m = this.byMargin!;
+    const m = this.byMargin();
     const d = m.dino[r];
     if (d >= dinoMax) return false;
     if (excludeDup && d >= dupAt && m.clip[r] >= dupAt) return false;
@@ -322,28 +364,9 @@ export class CandidateSet {
     return true;
   }
 
-  private plainPass(m: { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array }, clipMin: number, dinoMax: number, out: PairBuffers): number {
-    const { a, b, clip, dino } = m;
-    const marginOrder = this.marginOrder;
-    const size = clip.length;
-    let kept = 0;
-    for (let r = 0; r < size; r++) {
-      const c = clip[r];
-      const d = dino[r];
-      if (c > clipMin && d < dinoMax) {
-        out.index[kept] = marginOrder[r];
-        out.a[kept] = a[r];
-        out.b[kept] = b[r];
-        out.clip[kept] = c;
-        out.dino[kept] = d;
-        kept++;
-      }
-    }
-    return kept;
-  }
-
-  private margins(): { a: Uint32Array; b: Uint32Array; clip: Float32Array; dino: Float32Array } {
-    if (!this.byMargin) {
+  /** The pairs again in margin order (what `select` ranks index), built once. */
+  byMargin(): MarginOrdered {
+    if (!this.marginCopy) {
       const n = this.size;
       const m = { a: new Uint32Array(n), b: new Uint32Array(n), clip: new Float32Array(n), dino: new Float32Array(n) };
       const order = this.marginOrder;
@@ -354,9 +377,9 @@ export class CandidateSet {
         m.clip[r] = this.clip[c];
         m.dino[r] = this.dino[c];
       }
-      this.byMargin = m;
+      this.marginCopy = m;
     }
-    return this.byMargin;
+    return this.marginCopy;
   }
 
   private marginRanks(): Uint32Array {

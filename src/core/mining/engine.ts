@@ -4,12 +4,13 @@
  * cosine similarity. Rows are normalised here. Adding rows later screens only the new block.
  */
 import { CandidateSet, type CandidateSetState } from './candidates.ts';
+import { MINING_DEFAULTS } from './defaults.ts';
 import { checkMatrix, concatRows, normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
 import { ascendingKeyF32, identityPermutation, radixSortPermutation } from './radix.ts';
 import { buildScreenLayout, PairList, planScreen, screenPairs, type ScreenLayout } from './screen.ts';
 import { onDevice, screenPairsOnBlocks, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
 
-export const DEFAULT_FLOOR = 0.8;
+export const DEFAULT_FLOOR = MINING_DEFAULTS.floor;
 
 export interface MinerOptions {
   /** Keep pairs with CLIP similarity >= floor (default 0.80). Filters cannot go below it. */
@@ -187,6 +188,11 @@ export class PairMiner {
 
   get candidates(): CandidateSet {
     return this.set;
+  }
+
+  /** The unit (L2-normalised) matrices the pairs were mined from, for neighbours and ranks. */
+  get unitMatrices(): { clip: EmbeddingMatrix; dino: EmbeddingMatrix } {
+    return { clip: this.clip, dino: this.dino };
   }
 
   /**

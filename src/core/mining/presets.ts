@@ -1,4 +1,6 @@
 /** Threshold presets the UI and CLI offer; both write the same two numbers. */
+import { MINING_DEFAULTS } from './defaults.ts';
+
 export interface ThresholdPreset {
   id: 'mediconfusion' | 'mmvp';
   label: string;
@@ -12,8 +14,8 @@ export interface ThresholdPreset {
 export const MEDICONFUSION_PRESET: ThresholdPreset = {
   id: 'mediconfusion',
   label: 'MediConfusion',
-  clipMin: 0.9,
-  dinoMax: 0.75,
+  clipMin: MINING_DEFAULTS.clipMin,
+  dinoMax: MINING_DEFAULTS.dinoMax,
   description: 'BiomedCLIP > 0.90 and DINOv2 < 0.75, as in MediConfusion (ICLR 2025).',
 };
 /** MMVP (Tong et al., 2024): CLIP similarity > 0.95 and DINOv2 similarity < 0.60. */

@@ -7,9 +7,12 @@ export function formatCount(value: number): string {
   return countFormat.format(Math.round(value));
 }
 
-/** Cosine similarity with three decimals: 0.9123 -> "0.912". */
-export function formatSimilarity(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(3) : '–';
+/** Similarities and thresholds are formatted by the one core rule (see core/mining/defaults.ts). */
+export { formatSimilarity } from '../../core/mining/defaults.ts';
+
+/** "1 pair", "3 pairs", "1,200 images". */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : nouns}`;
 }
 
 /** Signed difference: 0.18 -> "+0.180". */

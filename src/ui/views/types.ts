@@ -1,12 +1,7 @@
 /** Types shared between the view components and the code that wires them. */
 
-/** Rank 1 = nearest neighbour. `clipAB`: where B ranks among A's neighbours in CLIP space, and so on. */
-export interface PairRanks {
-  clipAB: number;
-  clipBA: number;
-  dinoAB: number;
-  dinoBA: number;
-}
+/** Rank 1 = nearest neighbour. `clipAB`: where B ranks among A's neighbours in CLIP space, and so on (computed by the miner). */
+export type { PairRanks } from '../../core/mining/mining-service.ts';
 
 /** A pair of an imported benchmark in the pair-space plot: where it lies here (NaN when unknown) and where it was published. */
 export interface PairMark {

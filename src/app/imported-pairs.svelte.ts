@@ -1,27 +1,28 @@
 /**
  * An imported MediConfusion benchmark as a second source of pairs beside the mined ones. Its pairs
  * are stored (`store.importedPairs`), its images go through the same ingest -> embed -> mine path
- * as any dropped file, and the similarities computed here come from the same stored unit
- * embeddings the miner uses (the workbench's loaded matrices), shown beside the published ones.
+ * as any dropped file, and the similarities computed here come from the miner, with the same rule
+ * and the same stored unit embeddings as the mined pairs, shown beside the published ones.
  */
 import {
   importDataset,
   linkImages,
   matchFiles,
-  unitCosine,
   type ImageLink,
   type ImportedBenchmark,
   type ImportedPair,
   type MediConfusionDataset,
-} from '../../core/benchmark/index.ts';
-import type { ImportedPairHashes, ImportedPairRecord, ItemRecord, Store } from '../../store/index.ts';
+} from '../core/benchmark/index.ts';
+import type { ImportedPairHashes, ImportedPairRecord, ItemRecord, Store } from '../store/index.ts';
 
-/** What the imported pairs need from the workbench (it passes itself). */
+/** What the imported pairs need from the app (the composition root wires it). */
 export interface ImportedPairsHost {
   readonly store: Store | null;
   readonly items: ItemRecord[];
-  /** Unit embeddings of every item embedded by both encoders, as loaded for the views. */
-  readonly matrices: { rows: string[]; clip: Float32Array; clipDim: number; dino: Float32Array; dinoDim: number } | null;
+  /** Whether an image is among the mined rows (embedded by both encoders). */
+  isMined(sha256: string): boolean;
+  /** The miner's similarities for a pair of mined images, once computed (reactive). */
+  similarity(a: string, b: string): { clip: number; dino: number } | undefined;
   /** The one ingest path; `onIngested` hears the SHA-256 ingest gave each stored file. */
   addFiles(files: File[], options?: { onIngested?: (file: File, sha256: string) => void }): Promise<void>;
 }
@@ -83,12 +84,9 @@ export class ImportedPairs {
     return linkImages(benchmark, recorded, this.host.items);
   });
 
-  private readonly rowOf = $derived.by(() => new Map((this.host.matrices?.rows ?? []).map((hash, row) => [hash, row])));
-
   readonly views = $derived.by((): ImportedPairView[] => {
     const benchmark = this.benchmark;
     if (!benchmark) return [];
-    const m = this.host.matrices;
     return benchmark.pairs.map((pair, index): ImportedPairView => {
       const sides = pair.images.map((image) => this.links.get(image.localId));
       const hashes: [string | undefined, string | undefined] = [
@@ -99,16 +97,28 @@ export class ImportedPairs {
         link && !link.found ? [`Image ${side + 1} (${link.fileName}) is not here yet: add the benchmark's images folder.`] : [],
       );
       if (missing.length) return { pair, index, hashes, missing, computed: null, reason: missing.join(' ') };
-      const [i, j] = [this.rowOf.get(hashes[0]!), this.rowOf.get(hashes[1]!)];
-      if (!m || i === undefined || j === undefined) {
+      if (!this.host.isMined(hashes[0]!) || !this.host.isMined(hashes[1]!)) {
         return { pair, index, hashes, missing, computed: null, reason: 'Not embedded by both encoders yet; the similarities appear once embedding and mining finish.' };
       }
-      const computed = {
-        clip: unitCosine(m.clip, m.clip, i * m.clipDim, j * m.clipDim, m.clipDim),
-        dino: unitCosine(m.dino, m.dino, i * m.dinoDim, j * m.dinoDim, m.dinoDim),
-      };
-      return { pair, index, hashes, missing, computed, reason: '' };
+      const computed = this.host.similarity(hashes[0]!, hashes[1]!) ?? null;
+      return { pair, index, hashes, missing, computed, reason: computed ? '' : 'Computing the similarities…' };
     });
+  });
+
+  /** Hash pairs of imported pairs whose two images are mined (what the miner is asked to score). */
+  readonly minedHashPairs = $derived(
+    this.views.flatMap((v) => (v.hashes[0] && v.hashes[1] && this.host.isMined(v.hashes[0]) && this.host.isMined(v.hashes[1]) ? [[v.hashes[0], v.hashes[1]] as const] : [])),
+  );
+
+  /** Lowest computed and published similarities of the marks, so the pair-space axes include them. */
+  readonly marksLowest = $derived.by(() => {
+    if (this.source !== 'imported' || this.views.length === 0) return undefined;
+    let [clip, dino] = [1, 1];
+    for (const v of this.views) {
+      for (const c of [v.computed?.clip, v.pair.publishedSimilarity.biomedclip]) if (c !== undefined && Number.isFinite(c)) clip = Math.min(clip, c);
+      for (const d of [v.computed?.dino, v.pair.publishedSimilarity.dino]) if (d !== undefined && Number.isFinite(d)) dino = Math.min(dino, d);
+    }
+    return { clip, dino };
   });
 
   /** Imported pairs whose images are missing, for the "what is missing" list. */

@@ -12,10 +12,9 @@
  *
  * The caller then reloads its items and re-mines. Decisions, captions and other items are untouched.
  */
-import type { DicomSummary, ItemRecord, Store } from '../../store/index.ts';
-import type { EncoderTarget, FrameChangeReport } from '../../store/items.ts';
-import { encoderRevisionKey, findEncoder } from '../../core/encoders/registry.ts';
-import type { EncoderClient } from './encoder-client.svelte.ts';
+import type { DicomSummary, ItemRecord, Store } from '../store/index.ts';
+import type { EncoderTarget, FrameChangeReport } from '../store/items.ts';
+import type { EncoderPair } from './encoders.svelte.ts';
 import { EMBED_BATCH, embedPending, readKeptOriginal } from './embed-queue.ts';
 import type { ThumbnailUrls } from './thumbnails.ts';
 
@@ -39,15 +38,11 @@ export function frameControlState(item: ItemRecord | undefined): FrameControlSta
   return { frames, frameIndex, blocked: item.original ? '' : FRAME_NEEDS_ORIGINAL };
 }
 
-/** What a frame change needs from the app (the workbench satisfies it). */
+/** What a frame change needs from the app (the composition root passes it). */
 export interface FrameChoiceHost {
   store: Store | null;
-  clipEncoder: EncoderClient;
-  dinoEncoder: EncoderClient;
-  session: { clipEncoderId: string; dinoEncoderId: string };
+  encoders: EncoderPair;
   thumbnails: ThumbnailUrls;
-  /** Loads both encoders; false when they could not be loaded (the host says why). */
-  loadEncoders(): Promise<boolean>;
 }
 
 export interface FrameChoiceReport extends FrameChangeReport {
@@ -90,8 +85,8 @@ export async function chooseFrame(
   if (!report) throw new Error('This image is no longer stored; add it again.');
   host.thumbnails.forget(sha256);
 
-  const encoders = [host.clipEncoder, host.dinoEncoder];
-  if (!encoders.every((e) => e.loaded) && !(await host.loadEncoders())) return { ...report, changed: true, embedded: false };
+  const encoders = host.encoders.both;
+  if (!encoders.every((e) => e.loaded) && !(await host.encoders.load())) return { ...report, changed: true, embedded: false };
   await embedPending(store, encoders, new Map([[sha256, rgb]]), EMBED_BATCH, isCancelled);
   return { ...report, changed: true, embedded: true };
 }
@@ -99,14 +94,15 @@ export async function chooseFrame(
 /** The encoder revisions of the session, as jobs are keyed; those whose revision is unknown are left out. */
 function encoderTargets(host: FrameChoiceHost): EncoderTarget[] {
   const targets: EncoderTarget[] = [];
-  for (const encoder of [host.clipEncoder, host.dinoEncoder]) {
+  for (const encoder of host.encoders.both) {
     const loaded = encoder.loaded;
     if (loaded) targets.push({ encoderId: loaded.entry.id, revision: loaded.revisionKey });
   }
-  for (const id of [host.session.clipEncoderId, host.session.dinoEncoderId]) {
-    const entry = findEncoder(id);
-    const revision = entry ? encoderRevisionKey(entry) : null;
-    if (revision && !targets.some((t) => t.encoderId === id)) targets.push({ encoderId: id, revision });
+  const keys = host.encoders.keys();
+  if (keys) {
+    for (const [encoderId, revision] of [[keys.clipId, keys.clipRevision], [keys.dinoId, keys.dinoRevision]]) {
+      if (!targets.some((t) => t.encoderId === encoderId)) targets.push({ encoderId, revision });
+    }
   }
   return targets;
 }

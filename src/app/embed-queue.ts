@@ -7,11 +7,11 @@
  * item's kept original, read again through the ingest worker (same decoder and RGB conversion as
  * at ingest) with the item's chosen DICOM frame. Kept pixels live for one batch only.
  */
-import type { ItemRecord, Store } from '../../store/index.ts';
-import type { RgbImage } from '../../core/image.ts';
-import { runIngest } from '../../workers/ingest-client.ts';
-import type { WorkerIngestResult, WorkerItem } from '../../workers/ingest.worker.ts';
-import type { EncoderClient } from './encoder-client.svelte.ts';
+import type { ItemRecord, Store } from '../store/index.ts';
+import type { RgbImage } from '../core/image.ts';
+import { runIngest } from '../workers/ingest.client.ts';
+import type { WorkerIngestResult, WorkerItem } from '../workers/ingest.worker.ts';
+import type { EncoderClient } from '../workers/encoder.client.svelte.ts';
 
 /** Images per encoder batch, for every caller of the queue. */
 export const EMBED_BATCH = 8;

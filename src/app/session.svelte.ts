@@ -1,9 +1,11 @@
 /**
  * The one session state: encoders chosen, thresholds, floor, per-image cap and view settings.
  * Sliders, draggable threshold lines and presets all write the same fields here; the state is
- * persisted (debounced) through a settings store and restored on load.
+ * persisted (debounced) through a settings store and restored on load. It owns its reactions:
+ * `filterRequest` is the one derived value the mining state sends, and `attach` persists every
+ * change without a view having to list what changed.
  */
-import { DEFAULT_FLOOR, MEDICONFUSION_PRESET, THRESHOLD_PRESETS, type ThresholdPreset } from '../../core/mining/index.ts';
+import { MINING_DEFAULTS, THRESHOLD_PRESETS, roundThreshold, type FilterOptions, type ThresholdPreset } from '../core/mining/index.ts';
 
 export interface SessionSnapshot {
   clipEncoderId: string;
@@ -24,13 +26,13 @@ export interface SessionSnapshot {
 export const DEFAULT_SESSION: SessionSnapshot = {
   clipEncoderId: 'biomedclip',
   dinoEncoderId: 'dinov2-small',
-  clipMin: MEDICONFUSION_PRESET.clipMin,
-  dinoMax: MEDICONFUSION_PRESET.dinoMax,
-  floor: DEFAULT_FLOOR,
-  maxPerImage: 0,
-  excludeNearDuplicates: true,
-  duplicateThreshold: 0.97,
-  sameCategoryOnly: false,
+  clipMin: MINING_DEFAULTS.clipMin,
+  dinoMax: MINING_DEFAULTS.dinoMax,
+  floor: MINING_DEFAULTS.floor,
+  maxPerImage: MINING_DEFAULTS.maxPerImage,
+  excludeNearDuplicates: MINING_DEFAULTS.excludeNearDuplicates,
+  duplicateThreshold: MINING_DEFAULTS.duplicateThreshold,
+  sameCategoryOnly: MINING_DEFAULTS.sameCategoryOnly,
   projection: 'pca',
   backendPreference: 'auto',
   keepOriginals: false,
@@ -75,6 +77,8 @@ export function sanitiseSnapshot(value: unknown): SessionSnapshot {
   str('projection', ['pca', 'umap']);
   str('backendPreference', ['auto', 'webgpu', 'wasm']);
   str('theme', ['system', 'light', 'dark']);
+  // A stored threshold below the stored floor would ask for pairs that were never kept.
+  out.clipMin = Math.max(out.clipMin, out.floor);
   return out;
 }
 
@@ -97,6 +101,19 @@ export class SessionState {
   readonly preset = $derived(
     THRESHOLD_PRESETS.find((p) => Math.abs(p.clipMin - this.clipMin) < 1e-9 && Math.abs(p.dinoMax - this.dinoMax) < 1e-9)?.id ?? 'custom',
   );
+
+  /** What the miner filters with: the one request every slider, line and preset changes. */
+  readonly filterRequest = $derived<Required<Omit<FilterOptions, 'limit' | 'categories'>>>({
+    clipMin: this.clipMin,
+    dinoMax: this.dinoMax,
+    maxPerImage: this.maxPerImage,
+    excludeNearDuplicates: this.excludeNearDuplicates,
+    duplicateThreshold: this.duplicateThreshold,
+    sameCategoryOnly: this.sameCategoryOnly,
+  });
+
+  /** Why a threshold is not where it was asked to go (a sentence), or ''. */
+  thresholdNote = $state('');
 
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -122,10 +139,26 @@ export class SessionState {
     Object.assign(this, snapshot);
   }
 
-  /** Thresholds are kept at or above the floor: candidates below it were never stored. */
+  /**
+   * Thresholds are kept at or above the floor (candidates below it were never stored) and
+   * rounded to 0.001, the step the labels show. A CLIP value asked below the floor stops there
+   * and `thresholdNote` says why.
+   */
   setThresholds(clipMin: number, dinoMax: number): void {
-    this.clipMin = clamp(Math.round(clipMin * 1000) / 1000, this.floor, 1);
-    this.dinoMax = clamp(Math.round(dinoMax * 1000) / 1000, -1, 1);
+    const asked = roundThreshold(clipMin);
+    this.clipMin = clamp(asked, this.floor, 1);
+    this.dinoMax = clamp(roundThreshold(dinoMax), -1, 1);
+    this.thresholdNote = asked < this.floor ? floorNote(this.floor) : '';
+  }
+
+  /** Moves the floor (the miner then mines again); a CLIP threshold under the new floor rises to it. */
+  setFloor(floor: number): void {
+    const next = clamp(roundThreshold(floor), 0, 0.99);
+    this.floor = next;
+    if (this.clipMin < next) {
+      this.clipMin = next;
+      this.thresholdNote = floorNote(next);
+    } else this.thresholdNote = '';
   }
 
   applyPreset(id: ThresholdPreset['id']): void {
@@ -137,10 +170,24 @@ export class SessionState {
     this.apply(sanitiseSnapshot(await backend.load(SESSION_KEY)));
   }
 
-  /** Call from an $effect that reads `snapshot()`: writes at most every `delayMs`. */
+  /** Writes the session at most every `delayMs`. */
   scheduleSave(backend: SettingsBackend, delayMs = 300): void {
     const value = this.snapshot();
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => void backend.save(SESSION_KEY, value), delayMs);
   }
+
+  /** Persists every change from now on (debounced); returns the function that stops it. */
+  attach(backend: SettingsBackend): () => void {
+    return $effect.root(() => {
+      $effect(() => {
+        this.snapshot();
+        this.scheduleSave(backend);
+      });
+    });
+  }
+}
+
+function floorNote(floor: number): string {
+  return `The CLIP threshold cannot go below the mining floor (${floor.toFixed(3)}): pairs under the floor were never kept. Lower the floor to mine them.`;
 }

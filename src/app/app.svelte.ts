@@ -1,0 +1,328 @@
+/**
+ * The composition root of the page: it builds the application layer (session, encoders, library,
+ * mining, pair list, review, imported benchmark), owns the user's verbs (add files, load the
+ * sample set, choose a frame, cancel, forget) and sequences ingest -> embed -> mine. Reactions
+ * live here, not in views: the session's filter request re-filters, a new floor re-mines, other
+ * encoders load and embed what is stored. Views receive the parts they read.
+ */
+import { openStore, type Store } from '../store/index.ts';
+import { messageOf } from '../core/errors.ts';
+import type { RgbImage } from '../core/image.ts';
+import { generateSampleSet, sampleImagePng } from '../core/sample/phantoms.ts';
+import { runIngest, type IngestRun } from '../workers/ingest.client.ts';
+import { EMBED_BATCH, embedPending, readKeptOriginal } from './embed-queue.ts';
+import { EncoderPair } from './encoders.svelte.ts';
+import { chooseFrame } from './frame-choice.ts';
+import { ImportedPairs } from './imported-pairs.svelte.ts';
+import { Library } from './library.svelte.ts';
+import { Mining } from './mining.svelte.ts';
+import { PairList } from './pair-list.svelte.ts';
+import { ProgressReporter } from './progress.svelte.ts';
+import { Review } from './review.svelte.ts';
+import { SessionState } from './session.svelte.ts';
+
+export interface AddFilesOptions {
+  keepOriginals?: boolean;
+  onIngested?: (file: File, sha256: string) => void;
+}
+
+export class ExplorerApp {
+  readonly session = new SessionState();
+  readonly progress = new ProgressReporter();
+  readonly encoders: EncoderPair;
+  readonly library: Library;
+  readonly mining: Mining;
+  readonly imported: ImportedPairs;
+  readonly pairs: PairList;
+  readonly review: Review;
+  /** A sentence shown in the banner (errors, other tabs, restarted workers). */
+  banner = $state('');
+  ready = $state(false);
+
+  private storeHandle: Store | null = null;
+  private ingestRun: IngestRun | null = null;
+  private cancelled = false;
+  private stopReactions: (() => void) | null = null;
+  private stopPersisting: (() => void) | null = null;
+  /** Encoder ids the stored work was last brought in line with. */
+  private settledEncoders = '';
+
+  constructor() {
+    const say = (sentence: string) => (this.banner = sentence);
+    const app = this;
+    this.encoders = new EncoderPair(this.session, (sentence) => {
+      say(sentence);
+      void this.resume();
+    });
+    this.library = new Library(() => this.store);
+    this.mining = new Mining({
+      store: () => this.store,
+      session: this.session,
+      library: this.library,
+      keys: () => this.encoders.keys(),
+      progress: this.progress,
+      say,
+      marksLowest: () => this.imported.marksLowest,
+    });
+    const library = this.library;
+    const mining = this.mining;
+    this.imported = new ImportedPairs({
+      get store() {
+        return app.storeHandle;
+      },
+      get items() {
+        return library.items;
+      },
+      isMined: (sha256) => mining.rowOf.has(sha256),
+      similarity: (a, b) => mining.similarityCache.get(`${a}|${b}`),
+      addFiles: (files, options) => this.addFiles(files, options),
+    });
+    this.pairs = new PairList(this.mining, this.imported, say);
+    this.review = new Review(() => this.store, this.session, this.library, this.mining, this.encoders);
+  }
+
+  get store(): Store {
+    if (!this.storeHandle) throw new Error('The browser storage is not open yet; wait for the app to finish loading.');
+    return this.storeHandle;
+  }
+
+  get busy(): boolean {
+    return this.progress.busy;
+  }
+
+  /** Opens storage, restores the session and everything stored; never recomputes what is stored. */
+  async boot(options: { encoders?: [string, string]; storeName?: string } = {}): Promise<void> {
+    this.storeHandle = await openStore({
+      name: options.storeName,
+      onVersionChange: (sentence) => (this.banner = sentence),
+      onBlocked: (sentence) => (this.banner = sentence),
+      onTerminated: (sentence) => (this.banner = sentence),
+    });
+    const settings = { load: (key: string) => this.store.settings.get(key), save: (key: string, value: unknown) => this.store.settings.set(key, value as never) };
+    await this.session.restore(settings);
+    if (options.encoders) [this.session.clipEncoderId, this.session.dinoEncoderId] = options.encoders;
+    this.settledEncoders = this.encoderIds();
+    await this.store.jobs.recoverInterrupted();
+    await this.library.reload();
+    await this.imported.restore();
+    await this.mining.restore();
+    this.stopPersisting = this.session.attach(settings);
+    this.stopReactions = this.react();
+    this.ready = true;
+    void this.resume();
+  }
+
+  /** Stops the reactions (tests mount and unmount apps). */
+  dispose(): void {
+    this.stopReactions?.();
+    this.stopPersisting?.();
+  }
+
+  private encoderIds(): string {
+    return `${this.session.clipEncoderId}|${this.session.dinoEncoderId}`;
+  }
+
+  /** What follows from the state by itself, declared once. */
+  private react(): () => void {
+    return $effect.root(() => {
+      $effect(() => {
+        void this.session.filterRequest;
+        void this.imported.marksLowest;
+        this.mining.requestView();
+      });
+      $effect(() => {
+        const floor = this.session.floor;
+        if (this.mining.heldFloor !== null && floor !== this.mining.heldFloor && !this.busy) void this.run(() => this.mining.mine({ rebuild: true }));
+      });
+      $effect(() => {
+        const ids = this.encoderIds();
+        if (ids !== this.settledEncoders) {
+          this.settledEncoders = ids;
+          void this.encodersChanged();
+        }
+      });
+      $effect(() => {
+        const pairs = this.imported.minedHashPairs;
+        void this.mining.similarityCache;
+        if (pairs.length) void this.mining.ensureSimilarities(pairs);
+      });
+    });
+  }
+
+  /** Runs a step and turns its failure into the banner sentence. */
+  private async run(step: () => Promise<void>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      this.banner = messageOf(error);
+    }
+  }
+
+  /**
+   * Other encoders were chosen: what the miner holds is for the old ones. Restore what is stored
+   * for the new pair, queue every stored image that lacks their embeddings, embed from kept
+   * originals, and mine.
+   */
+  private async encodersChanged(): Promise<void> {
+    this.mining.forgetHeld();
+    await this.run(async () => {
+      await this.mining.restore();
+      const keys = this.encoders.keys();
+      if (!keys) return;
+      const hashes = this.library.items.map((item) => item.sha256);
+      await this.store.jobs.enqueue(hashes, keys.clipId, keys.clipRevision);
+      await this.store.jobs.enqueue(hashes, keys.dinoId, keys.dinoRevision);
+      await this.library.refreshRedrop();
+    });
+    await this.resume();
+  }
+
+  /**
+   * Embeds pending jobs whose items keep their originals (interrupted by a reload, a crash or an
+   * encoder change), then mines. Items without originals wait for the user to drop them again
+   * (the library lists them).
+   */
+  async resume(): Promise<void> {
+    if (!this.storeHandle || this.busy) return;
+    const kept = (await this.store.jobs.pixelSources()).fromStore.length;
+    if (kept === 0) {
+      await this.run(() => this.mining.mine());
+      return;
+    }
+    this.cancelled = false;
+    const progress = this.progress.start(`Embedding ${kept.toLocaleString()} stored image${kept === 1 ? '' : 's'}`, kept, 'images');
+    try {
+      if (!(await this.loadEncoders())) return;
+      await embedPending(this.store, this.encoders.both, new Map(), EMBED_BATCH, () => this.cancelled);
+    } catch (error) {
+      this.banner = messageOf(error);
+    } finally {
+      progress.end();
+    }
+    await this.library.refreshRedrop();
+    if (!this.cancelled) await this.run(() => this.mining.mine());
+  }
+
+  /** Loads both encoders; their failure becomes the banner sentence (cleared once they load). */
+  async loadEncoders(): Promise<boolean> {
+    const problem = this.encoders.problem;
+    const ok = await this.encoders.load();
+    if (!ok) this.banner = this.encoders.problem;
+    else if (problem && this.banner === problem) this.banner = '';
+    return ok;
+  }
+
+  /** Adds the built-in synthetic sample set, labelled synthetic, through the same ingest path. */
+  async loadSampleSet(): Promise<void> {
+    const images = generateSampleSet();
+    await this.store.captions.putMany(images.map((i) => ({ key: i.name, caption: i.caption, categories: [i.category] })));
+    const files = images.map((i) => new File([sampleImagePng(i) as Uint8Array<ArrayBuffer>], i.name, { type: 'image/png' }));
+    await this.addFiles(files, { keepOriginals: true });
+  }
+
+  /** Ingests files, stores items, embeds new ones with both encoders, then mines. */
+  async addFiles(files: File[], options: AddFilesOptions = {}): Promise<void> {
+    if (!this.storeHandle || files.length === 0) return;
+    this.cancelled = false;
+    const store = this.store;
+    const encodersReady = this.loadEncoders();
+    const pixels = new Map<string, RgbImage>();
+    const keepOriginals = options.keepOriginals ?? this.session.keepOriginals;
+    const keys = this.encoders.keys();
+    let done = 0;
+    const progress = this.progress.start('Reading and embedding images', files.length, 'images');
+    const drain = async () => {
+      if (!(await encodersReady)) return;
+      done += await embedPending(store, this.encoders.both, pixels, EMBED_BATCH, () => this.cancelled);
+      pixels.clear();
+      progress.update(Math.min(files.length, done));
+    };
+    this.ingestRun = runIngest(
+      files,
+      {
+        onResult: async (result, index) => {
+          if (!result.ok) {
+            await store.skipped.add([{ file: result.error.file, code: result.error.code, reason: result.error.reason }]);
+            done++;
+            return;
+          }
+          const { rgb, item } = result;
+          const original = keepOriginals ? files[index] : undefined;
+          const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = item;
+          await store.items.put({ ...record, ...(original ? { original } : {}) });
+          options.onIngested?.(files[index], item.sha256);
+          let queued = false;
+          if (keys) {
+            for (const [id, revision] of [[keys.clipId, keys.clipRevision], [keys.dinoId, keys.dinoRevision]]) {
+              const report = await store.jobs.enqueue([item.sha256], id, revision);
+              queued ||= report.added + report.requeued + report.alreadyQueued > 0;
+            }
+          }
+          if (queued && rgb) pixels.set(item.sha256, rgb);
+          else done++;
+          if (pixels.size >= EMBED_BATCH) await drain();
+        },
+      },
+      { keepRgb: true, frameIndexes: this.library.frameIndexes() },
+    );
+    try {
+      await this.ingestRun.finished;
+      await drain();
+    } catch (error) {
+      this.banner = messageOf(error);
+    } finally {
+      this.ingestRun = null;
+      progress.end();
+      await this.library.reload();
+    }
+    if (!this.cancelled) await this.run(() => this.mining.mine());
+  }
+
+  /** Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see frame-choice.ts). */
+  async chooseFrame(sha256: string, frameIndex: number): Promise<void> {
+    this.cancelled = false;
+    await chooseFrame({ store: this.store, encoders: this.encoders, thumbnails: this.library.thumbnails }, sha256, frameIndex, () => this.cancelled);
+    await this.library.reload();
+    // Same hash, new vectors: the held pairs are stale, so this rebuilds.
+    await this.mining.mine({ rebuild: true });
+  }
+
+  /** Stores imported captions and re-applies categories. */
+  async importCaptions(entries: readonly { name: string; caption: string; categories: readonly string[] }[]): Promise<void> {
+    await this.library.importCaptions(entries);
+    await this.mining.applyCategories();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.ingestRun?.cancel();
+    this.encoders.cancel();
+  }
+
+  /**
+   * What each encoder receives for one image (de-normalised back to pixels). The kept original
+   * goes through the same ingest path as at embedding time, so the preview is exactly the
+   * encoder's input; without a kept original, a reason instead.
+   */
+  async encoderInputs(sha256: string): Promise<{ clip: ImageData | null; dino: ImageData | null; reason: string }> {
+    const item = this.library.item(sha256);
+    if (!item?.original) {
+      return { clip: null, dino: null, reason: 'The original pixels of this image are not kept in this browser; turn on "Keep images in this browser" and add it again to see what the encoders receive.' };
+    }
+    if (!this.encoders.clip.loaded || !this.encoders.dino.loaded) await this.loadEncoders();
+    const kept = await readKeptOriginal(item);
+    if (typeof kept === 'string') return { clip: null, dino: null, reason: kept };
+    const [clip, dino] = await Promise.all([this.encoders.clip.preview(kept.rgb), this.encoders.dino.preview(kept.rgb)]);
+    const toImageData = (p: typeof clip) => (p ? new ImageData(new Uint8ClampedArray(p.rgba), p.width, p.height) : null);
+    return { clip: toImageData(clip), dino: toImageData(dino), reason: clip && dino ? '' : 'The encoders are not loaded; see the Encoders panel.' };
+  }
+
+  /** Deletes every item, embedding, decision and cached model; returns what was removed. */
+  async forgetEverything() {
+    const report = await this.store.forgetEverything();
+    this.library.forget();
+    this.mining.forgetHeld();
+    this.imported.forget();
+    return report;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The two encoders as a pair: the CLIP-side and DINO-side clients, loaded together for the ids
+ * the session names, and the revision keys their embeddings are stored under.
+ */
+import { encoderRevisionKey, findEncoder } from '../core/encoders/registry.ts';
+import { messageOf } from '../core/errors.ts';
+import { EncoderClient } from '../workers/encoder.client.svelte.ts';
+import type { SessionState } from './session.svelte.ts';
+import { EMBED_BATCH } from './embed-queue.ts';
+
+/** The revision part of the embedding key for a registry id (null for unknown ids). */
+export function revisionKeyOf(encoderId: string): string | null {
+  const entry = findEncoder(encoderId);
+  return entry ? encoderRevisionKey(entry) : null;
+}
+
+export interface EncoderKeys {
+  clipId: string;
+  clipRevision: string;
+  dinoId: string;
+  dinoRevision: string;
+}
+
+export class EncoderPair {
+  readonly clip: EncoderClient;
+  readonly dino: EncoderClient;
+  /** Why the chosen encoders could not be loaded (a sentence), or ''. */
+  problem = $state('');
+
+  constructor(
+    private readonly session: SessionState,
+    onCrash: (sentence: string) => void,
+  ) {
+    this.clip = new EncoderClient('clip', onCrash);
+    this.dino = new EncoderClient('dino', onCrash);
+  }
+
+  get both(): EncoderClient[] {
+    return [this.clip, this.dino];
+  }
+
+  /** Ids and revision keys of the chosen encoders; null when an id is not in the registry. */
+  keys(): EncoderKeys | null {
+    const { clipEncoderId: clipId, dinoEncoderId: dinoId } = this.session;
+    const clipRevision = this.clip.loaded?.entry.id === clipId ? this.clip.loaded.revisionKey : revisionKeyOf(clipId);
+    const dinoRevision = this.dino.loaded?.entry.id === dinoId ? this.dino.loaded.revisionKey : revisionKeyOf(dinoId);
+    return clipRevision && dinoRevision ? { clipId, clipRevision, dinoId, dinoRevision } : null;
+  }
+
+  /** Loads both chosen encoders (download with progress); false with `problem` set when one failed. */
+  async load(): Promise<boolean> {
+    const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
+    const results = await Promise.allSettled([this.clip.load(this.session.clipEncoderId, options), this.dino.load(this.session.dinoEncoderId, options)]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    this.problem = failed ? messageOf(failed.reason) : '';
+    return !failed;
+  }
+
+  cancel(): void {
+    this.clip.cancel();
+    this.dino.cancel();
+  }
+}

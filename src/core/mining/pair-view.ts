@@ -1,0 +1,192 @@
+/**
+ * What the views draw of a filtered candidate set, computed where the candidates live (the miner
+ * worker, or Node): the counts, histogram and pair-space bins of the candidates and of the
+ * confusing pairs, and one page of pairs. The page never receives the candidate set itself, so
+ * every number a view shows comes from one selection and they cannot disagree.
+ */
+import type { CandidateSet, FilterOptions, PairArrays, Selection } from './candidates.ts';
+
+/** How the views want the selection binned. */
+export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categories'> {
+  /** Pairs materialised from the top of the list (the gallery's first page). */
+  pageSize: number;
+  /** Bars per histogram. */
+  histogramBins: number;
+  /** Pair-space density cells across (CLIP) and up (DINO). */
+  densityColumns: number;
+  densityRows: number;
+  /** Candidates are sent as single points (not density) when the set has at most this many. */
+  pointsUpTo: number;
+  /** Lowest similarity of marks the page draws too (imported pairs), so the axes include them. */
+  marksLowest?: { clip: number; dino: number };
+}
+
+/** Counts per bin over [lo, hi]: bin k covers [lo + k·w, lo + (k+1)·w), the last one includes hi. */
+export interface Bins {
+  lo: number;
+  hi: number;
+  candidates: Uint32Array;
+  confusing: Uint32Array;
+}
+
+export interface PairView {
+  /** Candidates in the set (every pair at or above the floor). */
+  candidates: number;
+  /** Confusing pairs after every rule (the one number shown everywhere). */
+  total: number;
+  /** Pairs passing thresholds and rules before the per-image cap. */
+  matchedBeforeCap: number;
+  /** Pairs passing the thresholds alone (what a sensitivity-grid cell counts). */
+  byThresholdsAlone: number;
+  /** Pairs moved aside as near-duplicates (when excluded). */
+  nearDuplicates: number;
+  /** The first `pageSize` confusing pairs, in list order. */
+  page: PairArrays;
+  /** Axis ranges shared by the histograms and the pair-space plot. */
+  clipRange: [number, number];
+  dinoRange: [number, number];
+  clipHistogram: Bins;
+  dinoHistogram: Bins;
+  /** Pair-space density: cell (column, row) at row * columns + column, row 0 at the lowest DINO. */
+  density: { columns: number; rows: number; candidates: Uint32Array; confusing: Uint32Array };
+  /** Every candidate as a point when the set is small; `confusing[c]` is 1 for pairs in the list. */
+  points: { clip: Float32Array; dino: Float32Array; confusing: Uint8Array } | null;
+}
+
+/**
+ * Axis ranges: from a rounded value below the floor, the thresholds and any marks, to 1. The CLIP
+ * axis rounds to 0.02 and the DINO axis to 0.05, so small slider moves keep the axes still.
+ */
+export function axisRanges(
+  floor: number,
+  lowest: { clip: number; dino: number },
+  thresholds: { clipMin: number; dinoMax: number },
+  marksLowest: { clip: number; dino: number } = { clip: 1, dino: 1 },
+): { clip: [number, number]; dino: [number, number] } {
+  const clipLo = Math.floor(Math.min(floor, thresholds.clipMin - 0.02, marksLowest.clip - 0.01) * 50) / 50;
+  const dinoLo = Math.floor(Math.min(lowest.dino, thresholds.dinoMax - 0.05, marksLowest.dino - 0.02) * 20) / 20;
+  return { clip: [Math.max(-1, clipLo), 1], dino: [Math.max(-1, dinoLo), 1] };
+}
+
+/** Bin of `value` among `bins` equal bins over [lo, hi]; -1 outside. */
+export function binOf(value: number, lo: number, hi: number, bins: number): number {
+  if (!(value >= lo && value <= hi)) return -1;
+  const k = Math.floor(((value - lo) / (hi - lo)) * bins);
+  return k >= bins ? bins - 1 : k;
+}
+
+interface StaticBins {
+  key: string;
+  clip: Uint32Array;
+  dino: Uint32Array;
+  density: Uint32Array;
+}
+
+/** Bins of the candidates (threshold-independent, cached) and of each selection. */
+export class PairViewer {
+  private cached: StaticBins | undefined;
+  private lowestCache: { clip: number; dino: number } | undefined;
+
+  constructor(private readonly set: CandidateSet) {}
+
+  /** Lowest CLIP and DINO similarity among the candidates (1 when there are none). */
+  lowest(): { clip: number; dino: number } {
+    if (!this.lowestCache) {
+      let [c, d] = [1, 1];
+      const { clip, dino } = this.set;
+      for (let i = 0; i < clip.length; i++) {
+        if (clip[i] < c) c = clip[i];
+        if (dino[i] < d) d = dino[i];
+      }
+      this.lowestCache = { clip: c, dino: d };
+    }
+    return this.lowestCache;
+  }
+
+  /** Everything the views draw for one request, from the selection `select` made with it. */
+  view(request: PairViewRequest, selection: Selection): PairView {
+    const set = this.set;
+    const clipMin = selection.clipMin;
+    const dinoMax = request.dinoMax ?? 0.75;
+    const ranges = axisRanges(set.floor, this.lowest(), { clipMin, dinoMax }, request.marksLowest);
+    const { histogramBins: hb, densityColumns: cols, densityRows: rows } = request;
+    const fixed = this.staticBins(ranges, hb, cols, rows);
+    const clipConfusing = new Uint32Array(hb);
+    const dinoConfusing = new Uint32Array(hb);
+    const densityConfusing = new Uint32Array(cols * rows);
+    const m = set.byMargin();
+    const ranks = selection.ranks;
+    const [cLo, cHi] = ranges.clip;
+    const [dLo, dHi] = ranges.dino;
+    for (let i = 0; i < ranks.length; i++) {
+      const r = ranks[i];
+      const c = m.clip[r];
+      const d = m.dino[r];
+      const hc = binOf(c, cLo, cHi, hb);
+      const hd = binOf(d, dLo, dHi, hb);
+      if (hc >= 0) clipConfusing[hc]++;
+      if (hd >= 0) dinoConfusing[hd]++;
+      const x = binOf(c, cLo, cHi, cols);
+      const y = binOf(d, dLo, dHi, rows);
+      if (x >= 0 && y >= 0) densityConfusing[y * cols + x]++;
+    }
+    let points: PairView['points'] = null;
+    if (set.size <= request.pointsUpTo) {
+      const confusing = new Uint8Array(set.size);
+      for (let i = 0; i < ranks.length; i++) confusing[set.marginOrder[ranks[i]]] = 1;
+      points = { clip: set.clip.slice(), dino: set.dino.slice(), confusing };
+    }
+    return {
+      candidates: set.size,
+      total: ranks.length,
+      matchedBeforeCap: selection.matchedBeforeCap,
+      byThresholdsAlone: this.countByThresholds(dinoMax, selection.clipPrefix),
+      nearDuplicates: set.nearDuplicates(selection).count,
+      page: copyPairs(set.materialise(ranks, 0, request.pageSize)),
+      clipRange: ranges.clip,
+      dinoRange: ranges.dino,
+      clipHistogram: { lo: cLo, hi: cHi, candidates: fixed.clip.slice(), confusing: clipConfusing },
+      dinoHistogram: { lo: dLo, hi: dHi, candidates: fixed.dino.slice(), confusing: dinoConfusing },
+      density: { columns: cols, rows, candidates: fixed.density.slice(), confusing: densityConfusing },
+      points,
+    };
+  }
+
+  /** Pairs with clip > clipMin and dino < dinoMax, no other rule: the CLIP-prefix scan. */
+  private countByThresholds(dinoMax: number, prefix: number): number {
+    const dino = this.set.dino;
+    let n = 0;
+    for (let c = 0; c < prefix; c++) if (dino[c] < dinoMax) n++;
+    return n;
+  }
+
+  private staticBins(ranges: { clip: [number, number]; dino: [number, number] }, hb: number, cols: number, rows: number): StaticBins {
+    const key = JSON.stringify([ranges, hb, cols, rows]);
+    if (this.cached?.key === key) return this.cached;
+    const { clip, dino } = this.set;
+    const out: StaticBins = { key, clip: new Uint32Array(hb), dino: new Uint32Array(hb), density: new Uint32Array(cols * rows) };
+    const [cLo, cHi] = ranges.clip;
+    const [dLo, dHi] = ranges.dino;
+    for (let i = 0; i < clip.length; i++) {
+      const hc = binOf(clip[i], cLo, cHi, hb);
+      const hd = binOf(dino[i], dLo, dHi, hb);
+      if (hc >= 0) out.clip[hc]++;
+      if (hd >= 0) out.dino[hd]++;
+      const x = binOf(clip[i], cLo, cHi, cols);
+      const y = binOf(dino[i], dLo, dHi, rows);
+      if (x >= 0 && y >= 0) out.density[y * cols + x]++;
+    }
+    this.cached = out;
+    return out;
+  }
+}
+
+/** A copy that owns its buffers (the set's result buffers are reused by the next call). */
+export function copyPairs(p: PairArrays): PairArrays {
+  return { count: p.count, index: p.index.slice(), a: p.a.slice(), b: p.b.slice(), clip: p.clip.slice(), dino: p.dino.slice() };
+}
+
+/** The buffers of a pair list, for transferring it between threads. */
+export function pairBuffers(p: PairArrays): ArrayBuffer[] {
+  return [p.index, p.a, p.b, p.clip, p.dino].map((x) => x.buffer as ArrayBuffer);
+}
