@@ -22,12 +22,18 @@ from their source, on top of the real Pillow:
              normalize (ImageNet mean/std, float32).
 Every image goes through PNG bytes and Image.open, so PIL sees the modes it would see for a file
 (16-bit grey opens as mode "I", 16-bit grey+alpha as "RGBA").
+
+Then file_goldens.py writes tests/golden/preprocess/files/: files as users have them (JPEG
+variants, palette and 1-bit PNG, GIF, BMP, WebP, 16-bit PNG) with the uint8 crops Pillow's
+pipelines make from them, for tests/unit/preprocess-files.test.ts.
+`--reference FILE DIR` writes the two crops of one file into DIR (used for real images).
 """
 import gzip
 import io
 import json
 import os
 import struct
+import sys
 import zlib
 
 import numpy as np
@@ -40,7 +46,7 @@ IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 IMAGENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 
-def scene(height, width, channels, peak, seed):
+def scene(height, width, channels, peak, seed, noise=0.006):
     """Smooth gradients, discs and a checkerboard (sharp edges) plus a little noise."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:height, 0:width].astype(np.float64)
@@ -51,7 +57,7 @@ def scene(height, width, channels, peak, seed):
         g = np.where((x - cx) ** 2 + (y - cy) ** 2 < r * r, 1.0 - 0.7 * g, g)
         checker = ((x // max(2, width // 16) + y // max(2, height // 12)) % 2) == 1
         g = np.where(checker & (x > width * 0.7), 0.1 + 0.2 * c, g)
-        g = g + rng.normal(0, 0.006, size=g.shape)
+        g = g + rng.normal(0, noise, size=g.shape)
         planes.append(np.clip(g, 0, 1) * peak)
     return np.rint(np.stack(planes, axis=-1))
 
@@ -77,20 +83,20 @@ def short_side_size(width, height, size):
     return (size, new_long) if width <= height else (new_long, size)
 
 
-def open_clip_tensor(img):
+def open_clip_crop(img):
+    """uint8 [224, 224, 3]: open_clip's pixels before ToTensor (resized in the image's own mode)."""
     width, height = img.size
     new_w, new_h = short_side_size(width, height, 224)
     if (new_w, new_h) != (width, height):
+        # Image.resize itself switches to NEAREST for modes "P" and "1", as under torchvision.
         img = img.resize((new_w, new_h), Image.BICUBIC)
     top = int(round((new_h - 224) / 2.0))
     left = int(round((new_w - 224) / 2.0))
-    img = img.crop((left, top, left + 224, top + 224)).convert('RGB')
-    x = np.asarray(img, dtype=np.uint8).astype(np.float32) / np.float32(255)
-    x = (x - OPENAI_MEAN) / OPENAI_STD
-    return np.ascontiguousarray(x.transpose(2, 0, 1), dtype=np.float32)
+    return np.asarray(img.crop((left, top, left + 224, top + 224)).convert('RGB'), dtype=np.uint8)
 
 
-def hf_bit_tensor(img):
+def hf_bit_crop(img):
+    """uint8 [224, 224, 3]: BitImageProcessor's pixels before rescale (converted to RGB first)."""
     img = img.convert('RGB')
     width, height = img.size
     new_w, new_h = short_side_size(width, height, 256)
@@ -98,7 +104,17 @@ def hf_bit_tensor(img):
         img = img.resize((new_w, new_h), Image.BICUBIC)
     top = (new_h - 224) // 2
     left = (new_w - 224) // 2
-    x = np.asarray(img, dtype=np.uint8)[top:top + 224, left:left + 224]
+    return np.ascontiguousarray(np.asarray(img, dtype=np.uint8)[top:top + 224, left:left + 224])
+
+
+def open_clip_tensor(img):
+    x = open_clip_crop(img).astype(np.float32) / np.float32(255)
+    x = (x - OPENAI_MEAN) / OPENAI_STD
+    return np.ascontiguousarray(x.transpose(2, 0, 1), dtype=np.float32)
+
+
+def hf_bit_tensor(img):
+    x = hf_bit_crop(img)
     x = (x.astype(np.float64) * (1 / 255)).astype(np.float32)
     x = (x - IMAGENET_MEAN) / IMAGENET_STD
     return np.ascontiguousarray(x.transpose(2, 0, 1), dtype=np.float32)
@@ -126,6 +142,13 @@ CASES = [
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == '--reference':
+        # Local check of real files (tests/unit/preprocess-shared-jpeg.test.ts): the crops of one file.
+        img = Image.open(sys.argv[2])
+        img.load()
+        Image.fromarray(open_clip_crop(img), 'RGB').save(os.path.join(sys.argv[3], 'open_clip.png'))
+        Image.fromarray(hf_bit_crop(img), 'RGB').save(os.path.join(sys.argv[3], 'hf_bit.png'))
+        return
     os.makedirs(OUT, exist_ok=True)
     manifest = []
     for index, (name, height, width, channels, dtype, peak, note) in enumerate(CASES):
@@ -141,6 +164,8 @@ def main():
         json.dump({'pillow': Image.__version__, 'numpy': np.__version__, 'images': manifest}, f, indent=2)
         f.write('\n')
     print(f'wrote {len(manifest)} cases into {os.path.normpath(OUT)}')
+    from file_goldens import write_file_goldens  # it imports this module's helpers
+    write_file_goldens()
 
 
 if __name__ == '__main__':
