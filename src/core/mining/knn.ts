@@ -4,14 +4,16 @@
  * directions, then the same CandidateSet (DINO filter, margin order, caps) as the all-pairs miner.
  *
  * Exact and blocked: tiles of rows are compared with the WebAssembly SIMD kernel (or a plain
- * JavaScript loop) in float32, which only decides which pairs are looked at; each pair that can
- * still enter a row's list is computed exactly (float64 `rowDot`, rounded to float32, the value
- * the all-pairs miner stores). Memory beyond the inputs is O(rows x K) plus two tiles.
+ * JavaScript loop) in float32 on the all-pairs miner's screen layout (the leading dimensions by
+ * second moment; the Cauchy-Schwarz bound `partial + |restA| |restB|` covers the rest), which
+ * only decides which pairs are looked at: each pair whose bound reaches the row's current K-th
+ * similarity (or the floor) is computed exactly (float64 `rowDot`, rounded to float32, the value
+ * the all-pairs miner stores). Memory beyond the inputs is the screen copy, O(rows x K) heaps and two tiles.
  */
 import { deviceMargin } from './block-kernel.ts';
 import { checkMatrix, normalizeRows, rowDot, type EmbeddingMatrix } from './matrix.ts';
 import { candidatesFromPairs, type KnnCandidates } from './shards.ts';
-import { TILE_ROWS } from './screen.ts';
+import { buildScreenLayout, planScreen, TILE_ROWS } from './screen.ts';
 import { createSimdKernel, type SimdKernel } from './simd-kernel.ts';
 
 export interface KnnOptions {
@@ -191,8 +193,12 @@ export function nearestNeighbours(unit: EmbeddingMatrix, options: KnnOptions): N
   const dim = unit.dim;
   const simd = (options.kernel ?? 'auto') === 'auto' ? simdKernel() : null;
   const heaps = new NeighbourHeaps(end - start, k, floor, deviceMargin(dim));
+  const plan = planScreen(unit, floor);
+  const layout = buildScreenLayout(unit, plan.order, plan.dims);
+  const screen: EmbeddingMatrix = { rows, dim: plan.dims, data: layout.screen };
+  const rest = layout.rest;
   const T = TILE_ROWS;
-  const stride = Math.ceil(dim / 4) * 4;
+  const stride = Math.ceil(screen.dim / 4) * 4;
   // Kernel memory: tile A (+1 zero row: the kernel takes rows in twos), tile B (+3: columns in fours), the output.
   const aAt = 0;
   const bAt = (T + 2) * stride;
@@ -216,12 +222,12 @@ export function nearestNeighbours(unit: EmbeddingMatrix, options: KnnOptions): N
     let nB: number;
     if (simd && heap) {
       nB = Math.ceil(nJ / 4) * 4;
-      copyRows(heap, bAt, unit, j0, nJ, stride, nB - nJ);
+      copyRows(heap, bAt, screen, j0, nJ, stride, nB - nJ);
       simd.screen(aAt * 4, nA, bAt * 4, nB, stride, outAt * 4);
       out = heap.subarray(outAt, outAt + (nA + 1) * nB);
     } else {
       nB = nJ;
-      tileDotsJs(unit, i0, nA, j0, nJ, jsOut as Float32Array);
+      tileDotsJs(screen, i0, nA, j0, nJ, jsOut as Float32Array);
       out = jsOut as Float32Array;
     }
     const diagonal = i0 === j0;
@@ -229,8 +235,9 @@ export function nearestNeighbours(unit: EmbeddingMatrix, options: KnnOptions): N
       const li = i - start;
       const row = (i - i0) * nB - j0;
       const jEnd = diagonal ? i : j1;
+      const ri = rest[i];
       for (let j = j0; j < jEnd; j++) {
-        const v = out[row + j];
+        const v = out[row + j] + ri * rest[j];
         const forI = v >= cut[li];
         const forJ = both && v >= cut[j - start];
         if (!forI && !forJ) continue;
@@ -243,7 +250,7 @@ export function nearestNeighbours(unit: EmbeddingMatrix, options: KnnOptions): N
 
   for (let i0 = start; i0 < end; i0 += T) {
     const i1 = Math.min(end, i0 + T);
-    if (simd && heap) copyRows(heap, aAt, unit, i0, i1 - i0, stride, 1);
+    if (simd && heap) copyRows(heap, aAt, screen, i0, i1 - i0, stride, 1);
     // Rows outside the range: only i's lists. Rows inside: each tile pair once (j0 <= i0), both lists.
     for (let j0 = 0; j0 < start; j0 += T) visit(i0, i1, j0, Math.min(start, j0 + T), false);
     for (let j0 = start; j0 <= i0; j0 += T) visit(i0, i1, j0, Math.min(i1, j0 + T), true);
