@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EncoderEntry, TextTowerEntry } from '../core/encoders/registry.ts';
+import type { EncoderEntry, OutputTensor, TextTowerEntry } from '../core/encoders/registry.ts';
 import { embedTexts, resolveLogitScale, type TextEncoderSession } from '../core/text/text-encoder.ts';
 import { loadTextTokenizer, tokenizerSources, type WordTokenizer } from '../core/text/tokenizer.ts';
 
@@ -39,11 +39,16 @@ export async function openNodeTextEncoder(entry: EncoderEntry, modelsDir: string
     throw new Error(`Could not load the text model ${join(dir, file)} (${error.message}); run \`${hint}\` to write it.`);
   });
   const session: TextEncoderSession = {
-    run: (batch) =>
-      onnx.run({
+    async run(batch) {
+      const outputs = await onnx.run({
         [tower.inputNames.inputIds]: new ort.Tensor('int64', batch.inputIds, batch.dims),
         [tower.inputNames.attentionMask]: new ort.Tensor('int64', batch.attentionMask, batch.dims),
-      }),
+      });
+      const result: Record<string, OutputTensor> = {};
+      // text_embeds is float32; node-session.ts reads image outputs the same way.
+      for (const [name, tensor] of Object.entries(outputs)) result[name] = { dims: [...tensor.dims], data: tensor.data as Float32Array };
+      return result;
+    },
   };
   return {
     tower,
