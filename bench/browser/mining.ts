@@ -1,12 +1,13 @@
 /**
  * Browser side of the mining benchmark: builds candidate sets of random unit vectors in the
  * miner worker (the app's worker) on the CPU kernel and, where a hardware (non-fallback) WebGPU
- * adapter exists, on the WebGPU kernel too; with `remine=1`, times filter round trips at N = 10k.
+ * adapter exists, on the WebGPU kernel too; with `remine=1`, times the page's view round trips (counts, bins, first page) at N = 10k.
  * Query: ?sizes=1000,5000&remine=1 (&webgpu=force measures WebGPU on a software adapter too: manual
  * runs only, `npm run bench` never does). Publishes `window.miningBenchResult`.
  */
 import * as Comlink from 'comlink';
-import type { MinerHost } from '../../src/workers/miner.worker.ts';
+import type { MinerApi } from '../../src/workers/miner.protocol.ts';
+import { VIEW_SHAPE } from '../../src/app/mining.svelte.ts';
 import { requestMiningAdapter } from '../../src/workers/miner-webgpu.ts';
 import { clusteredPair, percentile, thresholdMoves, uniformUnitRows, CLIP_DIM, DINO_DIM } from '../mining-data.ts';
 
@@ -24,7 +25,7 @@ const log = document.getElementById('log')!;
 
 async function run(): Promise<Result> {
   const worker = new Worker(new URL('../../src/workers/miner.worker.ts', import.meta.url), { type: 'module' });
-  const host = Comlink.wrap<MinerHost>(worker);
+  const host = Comlink.wrap<MinerApi>(worker);
   const result: Result = {};
   try {
     for (const n of sizes) {
@@ -41,7 +42,8 @@ async function run(): Promise<Result> {
       const roundTrip: number[] = [];
       for (const move of thresholdMoves(200, 0.8, 11)) {
         const start = performance.now();
-        const r = await host.filter({ ...move, limit: 1000 });
+        // What the page asks for on a slider move: counts, bins and the first page.
+        const r = await host.view({ ...move, ...VIEW_SHAPE });
         roundTrip.push(performance.now() - start);
         inWorker.push(r.elapsedMs);
       }
@@ -62,7 +64,7 @@ async function run(): Promise<Result> {
 }
 
 /** The WebGPU kernel's builds, only on a hardware adapter (a software one is slower than the CPU). */
-async function webgpuBuilds(host: Comlink.Remote<MinerHost>): Promise<Result> {
+async function webgpuBuilds(host: Comlink.Remote<MinerApi>): Promise<Result> {
   const found = await requestMiningAdapter(true);
   if (!found.adapter) return { adapter: null, note: `${found.reason} The WebGPU kernel was not measured.` };
   const adapter = found.summary;

@@ -6,13 +6,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
-import type { MinerBuildOptions, MinerHost } from '../../src/workers/miner.worker.ts';
+import type { MinerApi, MinerBuildOptions, WebGpuKernelOptions } from '../../src/workers/miner.protocol.ts';
 import { WebGpuBlockKernel } from '../../src/workers/miner-webgpu.ts';
 import { deviceMargin, normalizeRows, PairMiner, type CandidateSetState, type EmbeddingMatrix } from '../../src/core/mining/index.ts';
 import { bruteForceCandidates, clusteredMatrix, gaussian, prng, sliceRows } from '../unit/mining-reference.ts';
 
 const worker = new Worker(new URL('../../src/workers/miner.worker.ts', import.meta.url), { type: 'module' });
-const host = Comlink.wrap<MinerHost>(worker);
+const host = Comlink.wrap<MinerApi>(worker);
+
+/** A miner worker of its own for `work`, terminated afterwards. */
+async function withFreshMiner(work: (miner: Comlink.Remote<MinerApi>) => Promise<void>): Promise<void> {
+  const own = new Worker(new URL('../../src/workers/miner.worker.ts', import.meta.url), { type: 'module' });
+  try {
+    await work(Comlink.wrap<MinerApi>(own));
+  } finally {
+    own.terminate();
+  }
+}
 
 function gaussianMatrix(random: () => number, rows: number, dim: number): EmbeddingMatrix {
   return { rows, dim, data: Float32Array.from({ length: rows * dim }, () => gaussian(random)) };
@@ -29,7 +39,7 @@ const clusteredData = (() => {
 })();
 
 /** Several blocks of 64 later rows each, so the block loop and ragged tiles are exercised. */
-const gpu: MinerBuildOptions = { kernel: 'webgpu', gpu: { blockRows: 64 } };
+const gpu: MinerBuildOptions<WebGpuKernelOptions> = { kernel: 'webgpu', gpu: { blockRows: 64 } };
 
 function plain(state: CandidateSetState) {
   return { rows: state.rows, a: Array.from(state.a), b: Array.from(state.b), clip: Array.from(state.clip), dino: Array.from(state.dino) };
@@ -151,7 +161,7 @@ describe('WebGPU mining kernel (forced onto the test adapter)', () => {
 
   it('re-screens overflowing blocks on the CPU (tiny output) with identical results, in builds and additions', async () => {
     const { clip, dino, floor } = clusteredData;
-    const tiny: MinerBuildOptions = { kernel: 'webgpu', gpu: { blockRows: 64, outputCapacity: 8, maxOutputCapacity: 8 } };
+    const tiny: MinerBuildOptions<WebGpuKernelOptions> = { kernel: 'webgpu', gpu: { blockRows: 64, outputCapacity: 8, maxOutputCapacity: 8 } };
     const built = await host.build(clip, dino, { floor, ...tiny });
     expect(built.kernel).toBe('webgpu');
     expect(built.overflowBlocks).toBeGreaterThan(0);
@@ -174,32 +184,40 @@ describe('WebGPU mining kernel (forced onto the test adapter)', () => {
   it("'auto' falls back to the CPU when the GPU fails mid-build or mid-addition, with the same candidates", async () => {
     const { clip, dino, floor } = clusteredData;
     // Allowed onto the software adapter for the test; the kernel fails on its fourth block.
-    const failing: MinerBuildOptions = { kernel: 'auto', gpu: { allowFallbackAdapter: true, blockRows: 64, simulateFailureAfterBlocks: 3 } };
-    const built = await host.build(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), { floor, ...failing });
-    expect(built.kernel).toBe('wasm-simd');
-    expect(built.kernelNote).toMatch(/webgpu kernel failed.*simulated/);
-    expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), floor));
-
-    const onGpu = await host.build(sliceRows(clip, 0, 150), sliceRows(dino, 0, 150), { floor, ...failing });
-    expect(onGpu.kernel).toBe('webgpu');
-    const grown = await host.addRows(sliceRows(clip, 150, 360), sliceRows(dino, 150, 360));
-    expect(grown.kernel).toBe('wasm-simd');
-    expect(grown.kernelNote).toMatch(/simulated/);
-    expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(clip, dino, floor));
+    const failing: MinerBuildOptions<WebGpuKernelOptions> = { kernel: 'auto', gpu: { allowFallbackAdapter: true, blockRows: 64, simulateFailureAfterBlocks: 3 } };
+    // Each scenario in a fresh worker: what a worker does after a device failure is not what is tested here.
+    await withFreshMiner(async (miner) => {
+      const built = await miner.build(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), { floor, ...failing });
+      expect(built.kernel).toBe('wasm-simd');
+      expect(built.kernelNote).toMatch(/webgpu kernel failed.*simulated/);
+      expect(plain(await miner.exportCandidates())).toEqual(cpuCandidates(sliceRows(clip, 0, 250), sliceRows(dino, 0, 250), floor));
+    });
+    await withFreshMiner(async (miner) => {
+      const onGpu = await miner.build(sliceRows(clip, 0, 150), sliceRows(dino, 0, 150), { floor, ...failing });
+      expect(onGpu.kernel).toBe('webgpu');
+      const grown = await miner.addRows(sliceRows(clip, 150, 360), sliceRows(dino, 150, 360));
+      expect(grown.kernel).toBe('wasm-simd');
+      expect(grown.kernelNote).toMatch(/simulated/);
+      expect(plain(await miner.exportCandidates())).toEqual(cpuCandidates(clip, dino, floor));
+    });
     // Forced WebGPU does not hide the failure.
-    await expect(host.build(clip, dino, { floor, kernel: 'webgpu', gpu: { blockRows: 64, simulateFailureAfterBlocks: 0 } })).rejects.toThrow(/simulated/);
+    await withFreshMiner(async (miner) => {
+      await expect(miner.build(clip, dino, { floor, kernel: 'webgpu', gpu: { blockRows: 64, simulateFailureAfterBlocks: 0 } })).rejects.toThrow(/simulated/);
+    });
   });
 
   it("'auto' refuses a software adapter and says why; a hardware one is used", async () => {
     const adapter = await navigator.gpu.requestAdapter();
     const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
-    const summary = await host.build(randomData.clip, randomData.dino, { floor: randomData.floor });
-    if (info?.isFallbackAdapter) {
-      expect(summary.kernel).toBe('wasm-simd');
-      expect(summary.kernelNote).toMatch(/software WebGPU adapter/);
-    } else {
-      expect(summary.kernel).toBe('webgpu');
-    }
-    expect(plain(await host.exportCandidates())).toEqual(cpuCandidates(randomData.clip, randomData.dino, randomData.floor));
+    await withFreshMiner(async (miner) => {
+      const summary = await miner.build(randomData.clip, randomData.dino, { floor: randomData.floor });
+      if (info?.isFallbackAdapter) {
+        expect(summary.kernel).toBe('wasm-simd');
+        expect(summary.kernelNote).toMatch(/software WebGPU adapter/);
+      } else {
+        expect(summary.kernel).toBe('webgpu');
+      }
+      expect(plain(await miner.exportCandidates())).toEqual(cpuCandidates(randomData.clip, randomData.dino, randomData.floor));
+    });
   });
 });

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
-import type { MinerHost } from '../../src/workers/miner.worker.ts';
-import { PairMiner } from '../../src/core/mining/index.ts';
+import type { MinerApi } from '../../src/workers/miner.protocol.ts';
+import { PairMiner, normalizeRows, pairSimilarity } from '../../src/core/mining/index.ts';
 import { bruteForceCandidates, clusteredMatrix, prng, referenceFilter } from '../unit/mining-reference.ts';
 import { pairsDigest } from './mining-digest.ts';
 
 const worker = new Worker(new URL('../../src/workers/miner.worker.ts', import.meta.url), { type: 'module' });
-const host = Comlink.wrap<MinerHost>(worker);
+const host = Comlink.wrap<MinerApi>(worker);
 
 // The same data and filter as the Node run that produced the digests below
 // (PairMiner.build(..., { floor: 0.75 }) then the filter in `options`, both kernels agree).
@@ -57,17 +57,35 @@ describe('miner worker in Chromium', () => {
     expect(Array.from(grid.counts)).toEqual(Array.from(local.sensitivityGrid({ size: 10 }).counts));
   });
 
-  it('adds rows incrementally and round-trips its state', async () => {
+  it('adds rows incrementally and round-trips its state through exportCandidates + importCandidates', async () => {
     const take = (m: typeof clip, from: number, to: number) => ({ rows: to - from, dim: m.dim, data: m.data.slice(from * m.dim, to * m.dim) });
     await host.build(take(clip, 0, 400), take(dino, 0, 400), { floor: 0.75 });
     const grown = await host.addRows(take(clip, 400, 700), take(dino, 400, 700));
     expect(grown.rows).toBe(700);
     expect(grown.candidates).toBe(NODE_CANDIDATES);
     expect(pairsDigest((await host.filter(options)).pairs)).toBe(NODE_PAIRS_DIGEST);
-    const state = await host.exportState();
+    // Row pairs across the first build and the addition, and within each.
+    const rowPairs = new Uint32Array([0, 1, 3, 650, 399, 400, 512, 699, 12, 12]);
+    const before = await host.similarities(rowPairs);
+    const state = await host.exportCandidates();
     await host.build(take(clip, 0, 10), take(dino, 0, 10), { floor: 0.75 });
-    const restored = await host.importState(state);
+    const restored = await host.importCandidates(state, { clip, dino });
+    expect(restored.rows).toBe(700);
     expect(restored.candidates).toBe(NODE_CANDIDATES);
+    expect(pairsDigest((await host.filter(options)).pairs)).toBe(NODE_PAIRS_DIGEST);
+    // The restored embeddings answer similarities with the miner's one rule, as the build did.
+    const after = await host.similarities(rowPairs);
+    const units = { clip: normalizeRows(clip), dino: normalizeRows(dino) };
+    for (let p = 0; p < rowPairs.length / 2; p++) {
+      const [a, b] = [rowPairs[2 * p], rowPairs[2 * p + 1]];
+      expect(after.clip[p]).toBe(before.clip[p]);
+      expect(after.dino[p]).toBe(before.dino[p]);
+      expect(after.clip[p]).toBe(pairSimilarity(units.clip, a, b));
+      expect(after.dino[p]).toBe(pairSimilarity(units.dino, a, b));
+    }
+    // A restore without the stored margin order derives the same one.
+    const { marginOrder: _order, ...withoutOrder } = state;
+    await host.importCandidates(withoutOrder);
     expect(pairsDigest((await host.filter(options)).pairs)).toBe(NODE_PAIRS_DIGEST);
   });
 });

@@ -1,6 +1,9 @@
 /** Shared helpers for the view component tests: a sized host, theme switching and screenshots. */
 import { page } from 'vitest/browser';
 import '../../src/ui/theme.css';
+import { CandidateSet, marginOrderOf } from '../../src/core/mining/candidates.ts';
+import { PairViewer, type PairView, type PairViewRequest } from '../../src/core/mining/pair-view.ts';
+import { VIEW_SHAPE } from '../../src/app/mining.svelte.ts';
 
 /** A fixed-size host element so layouts are the same on every run. */
 export async function host(width: number, height?: number): Promise<HTMLElement> {
@@ -70,4 +73,34 @@ export function thumbnailUrl(seed: number): string {
   context.ellipse(32, 32, 18 + (seed % 7), 26, 0, 0, 2 * Math.PI);
   context.fill();
   return canvas.toDataURL();
+}
+
+/**
+ * A candidate set holding these (CLIP, DINO) similarities, one distinct pair of rows each, in the
+ * engine's order (CLIP descending, ties by a then b): what the miner holds, built from raw arrays.
+ */
+export function candidateSetOf(clip: Float32Array, dino: Float32Array, floor: number): CandidateSet {
+  const n = clip.length;
+  let rows = 2;
+  while ((rows * (rows - 1)) / 2 < n) rows++;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => clip[y] - clip[x] || x - y);
+  const a = new Uint32Array(n);
+  const b = new Uint32Array(n);
+  const sortedClip = new Float32Array(n);
+  const sortedDino = new Float32Array(n);
+  let [i, j] = [0, 1];
+  order.forEach((from, k) => {
+    [a[k], b[k], sortedClip[k], sortedDino[k]] = [i, j, clip[from], dino[from]];
+    if (++j === rows) [i, j] = [i + 1, i + 2];
+  });
+  return CandidateSet.fromState({ version: 1, rows, floor, a, b, clip: sortedClip, dino: sortedDino, marginOrder: marginOrderOf(a, b, sortedClip, sortedDino) });
+}
+
+/**
+ * The miner's answer for a set at these thresholds, as the miner worker computes it (the core
+ * PairViewer over the set's selection, in the app's view shape): what the views draw from.
+ */
+export function pairViewOf(set: CandidateSet, clipMin: number, dinoMax: number, extra: Partial<PairViewRequest> = {}, viewer = new PairViewer(set)): PairView {
+  const request: PairViewRequest = { clipMin, dinoMax, ...VIEW_SHAPE, ...extra };
+  return viewer.view(request, set.select(request));
 }
