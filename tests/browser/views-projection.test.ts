@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
-import type { ProjectionApi, UmapProgress } from '../../src/workers/projection.worker.ts';
+import type { ProjectionService, UmapProgress } from '../../src/workers/projection.protocol.ts';
 
 const worker = new Worker(new URL('../../src/workers/projection.worker.ts', import.meta.url), { type: 'module' });
-const api = Comlink.wrap<ProjectionApi>(worker);
+const api = Comlink.wrap<ProjectionService>(worker);
 
 /** Three clusters of 40 points in 16-D. */
 function clusters(): Float32Array {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { render, cleanup } from 'vitest-browser-svelte';
 import { userEvent } from 'vitest/browser';
 import { createRawSnippet } from 'svelte';
-import PairGallery from '../../src/ui/views/PairGallery.svelte';
+import PairGallery, { type GalleryRow } from '../../src/ui/views/PairGallery.svelte';
 import PairViewer from '../../src/ui/views/PairViewer.svelte';
 import ProgressBar from '../../src/ui/views/ProgressBar.svelte';
 import { frames, host, random, screenshotBothThemes, thumbnailUrl } from './views-support.ts';
@@ -23,20 +23,40 @@ function pairs(count: number) {
 
 const thumbs = Array.from({ length: 200 }, (_, i) => thumbnailUrl(i));
 
+/** The gallery's props for a list of pairs: the count, and each row as the pair list resolves it. */
+function gallery(count: number) {
+  const p = pairs(count);
+  const row = (i: number): GalleryRow | undefined =>
+    i < count ? { nameA: `case-${p.a[i]}.dcm`, nameB: `case-${p.b[i]}.dcm`, thumbA: thumbs[p.a[i]], thumbB: thumbs[p.b[i]], clip: p.clip[i], dino: p.dino[i] } : undefined;
+  return { count, row, pairs: p };
+}
+
 describe('PairGallery', () => {
   it('renders only a window of rows for 5,000 pairs and moves the selection from the keyboard', async () => {
     const onselect = vi.fn();
     const onopen = vi.fn();
+    const onvisible = vi.fn();
     const target = await host(620);
+    const { count, row, pairs: p } = gallery(5000);
+    const asked = new Set<number>();
     const screen = await render(PairGallery, {
       target,
-      props: { ...pairs(5000), thumbnail: (i: number) => thumbs[i], label: (i: number) => `case-${i}.dcm`, height: 400, onselect, onopen },
+      props: { count, row: (i: number) => {
+        asked.add(i);
+        return row(i);
+      }, onvisible, height: 400, onselect, onopen },
     });
     const list = screen.getByRole('listbox');
     await expect.element(list).toHaveAccessibleName(/5,000 in all/);
     const options = () => screen.container.querySelectorAll('[role="option"]');
     expect(options().length).toBeGreaterThan(5);
     expect(options().length).toBeLessThan(30);
+    // Only the window is asked for, and the window is announced.
+    expect(asked.size).toBe(options().length);
+    const [start, end] = onvisible.mock.lastCall!;
+    expect(start).toBe(0);
+    expect(end).toBe(options().length);
+    await expect.element(screen.getByRole('option', { name: /^Pair 1:/ })).toHaveAccessibleName(`Pair 1: case-${p.a[0]}.dcm and case-${p.b[0]}.dcm, CLIP ${p.clip[0].toFixed(3)}, DINO ${p.dino[0].toFixed(3)}`);
     (list.element() as HTMLElement).focus();
     await userEvent.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}');
     expect(onselect).toHaveBeenLastCalledWith(2);
@@ -46,7 +66,9 @@ describe('PairGallery', () => {
     await userEvent.keyboard('{End}');
     expect(onselect).toHaveBeenLastCalledWith(4999);
     await expect.element(screen.getByRole('option', { name: /^Pair 5000:/ })).toHaveAttribute('aria-selected', 'true');
+    expect(onvisible.mock.lastCall![1]).toBe(5000);
     expect(options().length).toBeLessThan(30);
+    expect(asked.size).toBeLessThan(100);
     await userEvent.keyboard('{Enter}');
     expect(onopen).toHaveBeenLastCalledWith(4999);
     await userEvent.keyboard('{Home}{ArrowDown}');
@@ -55,11 +77,22 @@ describe('PairGallery', () => {
     await screenshotBothThemes(target, 'views-gallery');
   });
 
+  it('shows rows still on their way as loading, then the rows once they arrive', async () => {
+    const { count, row } = gallery(5000);
+    const target = await host(620);
+    const screen = await render(PairGallery, { target, props: { count, row: () => undefined, height: 400 } });
+    await expect.element(screen.getByRole('option', { name: 'Pair 1: loading' })).toBeVisible();
+    await screen.rerender({ row });
+    await expect.element(screen.getByRole('option', { name: /^Pair 1: case-/ })).toBeVisible();
+  });
+
   it('follows the selected prop and says so when there are no pairs', async () => {
     const target = await host(620);
-    const screen = await render(PairGallery, { target, props: { ...pairs(5000), selected: 3000, height: 400 } });
+    const { count, row } = gallery(5000);
+    const screen = await render(PairGallery, { target, props: { count, row, selected: 3000, height: 400 } });
     await expect.element(screen.getByRole('option', { name: /^Pair 3001:/ })).toHaveAttribute('aria-selected', 'true');
-    await screen.rerender({ ...pairs(0), selected: -1 });
+    const none = gallery(0);
+    await screen.rerender({ count: none.count, row: none.row, selected: -1 });
     await expect.element(screen.getByText(/No pairs pass the current thresholds/)).toBeVisible();
   });
 });
