@@ -3,7 +3,8 @@
  * and the pairs they write (JSON in today's shape, or pairs.parquet), whole or as shard parts.
  * Formats are chosen by the file extension (.parquet, else JSON).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { asyncBufferFromFile } from 'hyparquet';
 import { UsageError } from './command.ts';
 import { decodeNpy } from '../core/formats/npy.ts';
 import { decodeEmbeddingsParquet, decodePairsParquet, encodePairsParquet, type PairsTable } from '../core/formats/parquet.ts';
@@ -35,12 +36,27 @@ export interface HashedRecords {
 
 export const isParquet = (path: string) => path.toLowerCase().endsWith('.parquet');
 
+/** The whole file in a plain Uint8Array, read in chunks: readFileSync stops at 2 GiB, a 1M x 512 .npy is larger. */
 function readBytes(path: string, option: string): Uint8Array {
+  let fd: number;
   try {
-    // A copy into a plain Uint8Array: slices of a Node Buffer would share its pooled memory.
-    return new Uint8Array(readFileSync(path));
+    fd = openSync(path, 'r');
   } catch {
     throw new UsageError(`Could not read ${option} ${path}; check the path.`);
+  }
+  try {
+    const bytes = new Uint8Array(fstatSync(fd).size);
+    for (let at = 0; at < bytes.length; ) {
+      const read = readSync(fd, bytes, at, Math.min(1 << 30, bytes.length - at), at);
+      if (read === 0) throw new UsageError(`${option} ${path} ended early while it was read; check the file.`);
+      at += read;
+    }
+    return bytes;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`Could not read ${option} ${path} (${error instanceof Error ? error.message : String(error)}); check the file.`);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -65,9 +81,15 @@ export function readMatrix(path: string, option: string): EmbeddingMatrix {
 export async function readEmbeddings(values: { clip?: string; dino?: string; embeddings?: string }): Promise<{ clip: EmbeddingMatrix; dino: EmbeddingMatrix; sha256: string[] | undefined }> {
   if (values.embeddings) {
     if (values.clip || values.dino) throw new UsageError('Give either --embeddings FILE.parquet or --clip and --dino, not both.');
-    const bytes = readBytes(values.embeddings, '--embeddings');
+    let source;
     try {
-      const table = await decodeEmbeddingsParquet(bytes, `--embeddings ${values.embeddings}`);
+      // Streamed one row group at a time: the file may be larger than one buffer.
+      source = await asyncBufferFromFile(values.embeddings);
+    } catch {
+      throw new UsageError(`Could not read --embeddings ${values.embeddings}; check the path.`);
+    }
+    try {
+      const table = await decodeEmbeddingsParquet(source, `--embeddings ${values.embeddings}`);
       return { clip: table.clip, dino: table.dino, sha256: table.images.map((i) => i.sha256) };
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));

@@ -8,7 +8,7 @@
  * (k-NN ranks, null outside k-NN mode or when not listed). Settings travel in the key-value
  * metadata under "mediconfusion".
  */
-import { parquetMetadata, parquetRead, type FileMetaData } from 'hyparquet';
+import { parquetMetadata, parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import type { EmbeddingMatrix } from '../mining/matrix.ts';
 
@@ -137,14 +137,21 @@ export function encodePairsParquet(pairs: PairsTable, meta: object): Uint8Array 
   return finish(writer);
 }
 
-function toArrayBuffer(bytes: Uint8Array | ArrayBuffer): ArrayBuffer {
-  if (bytes instanceof ArrayBuffer) return bytes;
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
-function metadataOf(file: ArrayBuffer, label: string): FileMetaData {
+/**
+ * Bytes in memory, or an AsyncBuffer (hyparquet's `asyncBufferFromFile` in Node, a File in the
+ * page) so a file larger than one buffer can hold is read one row group at a time.
+ */
+export type ParquetSource = Uint8Array | ArrayBuffer | AsyncBuffer;
+
+async function open(source: ParquetSource, label: string): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
+  const file = source instanceof Uint8Array ? toArrayBuffer(source) : source;
   try {
-    return parquetMetadata(file);
+    const metadata = file instanceof ArrayBuffer ? parquetMetadata(file) : await parquetMetadataAsync(file);
+    return { file, metadata };
   } catch (error) {
     throw new Error(`${label} is not a readable Parquet file (${error instanceof Error ? error.message : String(error)}); write it again or check the path.`);
   }
@@ -169,7 +176,7 @@ function requireColumns(metadata: FileMetaData, names: string[], label: string):
 }
 
 /** Reads rows [from, to) of `columns` as arrays of unknown cells. */
-async function readRows(file: ArrayBuffer, metadata: FileMetaData, columns: string[], from: number, to: number): Promise<unknown[][]> {
+async function readRows(file: AsyncBuffer, metadata: FileMetaData, columns: string[], from: number, to: number): Promise<unknown[][]> {
   let rows: unknown[][] = [];
   await parquetRead({ file, metadata, columns, rowStart: from, rowEnd: to, onComplete: (r: unknown[][]) => (rows = r) });
   return rows;
@@ -182,9 +189,8 @@ function cellNumber(value: unknown, column: string, row: number, label: string):
 }
 
 /** Reads embeddings.parquet (ours, or any file with those columns and fixed-length FLOAT lists). */
-export async function decodeEmbeddingsParquet(bytes: Uint8Array | ArrayBuffer, label = 'The embeddings file'): Promise<EmbeddingsTable> {
-  const file = toArrayBuffer(bytes);
-  const metadata = metadataOf(file, label);
+export async function decodeEmbeddingsParquet(source: ParquetSource, label = 'The embeddings file'): Promise<EmbeddingsTable> {
+  const { file, metadata } = await open(source, label);
   requireColumns(metadata, ['sha256', 'name', 'width', 'height', 'clip', 'dino'], label);
   const n = Number(metadata.num_rows);
   const images: ImageRecord[] = [];
@@ -223,9 +229,8 @@ export async function decodeEmbeddingsParquet(bytes: Uint8Array | ArrayBuffer, l
 }
 
 /** Reads pairs.parquet written by `mine` or `merge-pairs`; `meta` is its settings. */
-export async function decodePairsParquet(bytes: Uint8Array | ArrayBuffer, label = 'The pairs file'): Promise<{ pairs: PairsTable; meta: Record<string, unknown> }> {
-  const file = toArrayBuffer(bytes);
-  const metadata = metadataOf(file, label);
+export async function decodePairsParquet(source: ParquetSource, label = 'The pairs file'): Promise<{ pairs: PairsTable; meta: Record<string, unknown> }> {
+  const { file, metadata } = await open(source, label);
   const columns = PAIR_SCHEMA.slice(1).map((s) => s.name);
   requireColumns(metadata, columns, label);
   const n = Number(metadata.num_rows);
