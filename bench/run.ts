@@ -12,6 +12,7 @@ import { benchEmbedNode, type EmbedTiming } from './embed-node.ts';
 import { runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
 import { renderMarkdown } from './report.ts';
 import { profileKernels } from './kernel-profile.ts';
+import { runKnnBench } from './mining-knn.ts';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
@@ -105,6 +106,8 @@ if (!skipBrowser) {
 try {
   const embed = await embedBenchmarks(rig);
   const miningResult = await miningBenchmarks(rig);
+  // k-NN mining (100,000 rows; 10,000 with --quick) joins the other mining figures as mine.knn_n<N>.
+  miningResult.mine = { ...(miningResult.mine as Record<string, unknown> | undefined), ...runKnnBench({ quick }) };
   const result = {
     date: started.toISOString(),
     quick,
