@@ -1,10 +1,11 @@
 /**
  * Helpers for the imported-benchmark tests: a generated MediConfusion dataset.json with JPEG
- * images drawn here, a workbench on its own database with the fixture encoders, and the
- * reference similarities read straight from the stored embeddings.
+ * images drawn here, an app on its own database with the fixture encoders, and the reference
+ * similarities read straight from the stored embeddings.
  */
 import { datasetToJson, type MediConfusionDataset, type MediConfusionPair } from '../../src/core/benchmark/index.ts';
-import { Workbench, revisionKeyOf } from '../../src/ui/state/workbench.svelte.ts';
+import { ExplorerApp } from '../../src/app/app.svelte.ts';
+import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
 import { cosine } from './encoders-support.ts';
 import { uniqueDbName } from './store-support.ts';
 
@@ -65,16 +66,26 @@ export async function generatedBenchmark(): Promise<{ dataset: MediConfusionData
   return { dataset, json: datasetToJson(dataset), images };
 }
 
-/** A workbench on a fresh database with the fixture encoders (tiny, deterministic, meaningless). */
-export async function fixtureWorkbench(dbName = uniqueDbName('imported')): Promise<{ bench: Workbench; dbName: string }> {
-  const bench = new Workbench();
-  await bench.init(['fixture-clip', 'fixture-dino'], dbName);
-  return { bench, dbName };
+/** An app on a fresh database with the fixture encoders (tiny, deterministic, meaningless), booted. */
+export async function fixtureApp(storeName = uniqueDbName('imported')): Promise<{ app: ExplorerApp; dbName: string }> {
+  const app = new ExplorerApp();
+  await app.boot({ encoders: ['fixture-clip', 'fixture-dino'], storeName });
+  return { app, dbName: storeName };
 }
 
-/** Cosine similarities of two items read from the stored embeddings (not from the views' matrices). */
-export async function storedSimilarity(bench: Workbench, a: string, b: string): Promise<{ clip: number; dino: number }> {
-  const store = bench.store!;
+/** Stops an app's work and reactions and closes its store (tests end with it). */
+export function closeApp(app: ExplorerApp): void {
+  app.cancel();
+  app.dispose();
+  if (app.ready) app.store.close();
+}
+
+/**
+ * Cosine similarities of two items computed here from the stored embeddings in float64 (not by
+ * the miner): an independent reference, equal to the miner's float32 value to about 1e-7.
+ */
+export async function storedSimilarity(app: ExplorerApp, a: string, b: string): Promise<{ clip: number; dino: number }> {
+  const store = app.store;
   const vector = async (sha: string, id: string) => {
     const record = await store.embeddings.get(sha, id, revisionKeyOf(id)!);
     if (!record) throw new Error(`no ${id} embedding stored for ${sha}`);

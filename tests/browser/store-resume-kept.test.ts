@@ -5,33 +5,31 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { deleteDB } from 'idb';
-import { revisionKeyOf, type Workbench } from '../../src/ui/state/workbench.svelte.ts';
+import type { ExplorerApp } from '../../src/app/app.svelte.ts';
+import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
 import { runIngest } from '../../src/workers/ingest.client.ts';
 import type { WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
-import { fixtureWorkbench } from './review-imported-support.ts';
+import { closeApp, fixtureApp } from './review-imported-support.ts';
 import { drawnPng, uniqueDbName } from './store-support.ts';
 
 const ENCODERS = ['fixture-clip', 'fixture-dino'] as const;
 
 describe('resuming kept jobs on load', () => {
   const dbName = uniqueDbName('resume-kept');
-  const benches: Workbench[] = [];
+  const apps: ExplorerApp[] = [];
   afterAll(async () => {
-    for (const bench of benches) {
-      bench.cancel();
-      bench.store?.close();
-    }
+    for (const app of apps) closeApp(app);
     await deleteDB(dbName);
   });
 
   it('embeds pending jobs of items with kept originals after a reload, without a drop', async () => {
-    const { bench: first } = await fixtureWorkbench(dbName);
-    benches.push(first);
+    const { app: first } = await fixtureApp(dbName);
+    apps.push(first);
     await first.addFiles(await Promise.all([0, 1, 2].map(drawnPng)), { keepOriginals: true });
-    expect(first.rows).toHaveLength(3);
+    expect(first.mining.rows).toHaveLength(3);
 
     // What a crash between ingest and embedding leaves: items with originals, pending jobs, no embeddings.
-    const store = first.store!;
+    const store = first.store;
     const late: string[] = [];
     for (const file of await Promise.all([3, 4].map(drawnPng))) {
       let result: WorkerIngestResult | undefined;
@@ -44,17 +42,18 @@ describe('resuming kept jobs on load', () => {
     }
     for (const id of ENCODERS) expect(await store.embeddings.count(id, revisionKeyOf(id)!)).toBe(3);
     first.cancel();
+    first.dispose();
     store.close();
 
-    const { bench: reloaded } = await fixtureWorkbench(dbName);
-    benches.push(reloaded);
-    await expect.poll(() => reloaded.rows.length, { timeout: 60_000 }).toBe(5);
+    const { app: reloaded } = await fixtureApp(dbName);
+    apps.push(reloaded);
+    await expect.poll(() => reloaded.mining.rows.length, { timeout: 60_000 }).toBe(5);
     for (const id of ENCODERS) {
-      expect(await reloaded.store!.embeddings.count(id, revisionKeyOf(id)!)).toBe(5);
-      const counts = await reloaded.store!.jobs.counts(id, revisionKeyOf(id)!);
+      expect(await reloaded.store.embeddings.count(id, revisionKeyOf(id)!)).toBe(5);
+      const counts = await reloaded.store.jobs.counts(id, revisionKeyOf(id)!);
       expect(counts.pending).toBe(0);
     }
-    expect(reloaded.rows).toEqual(expect.arrayContaining(late));
-    expect(reloaded.needRedrop).toEqual([]);
+    expect(reloaded.mining.rows).toEqual(expect.arrayContaining(late));
+    expect(reloaded.library.needRedrop).toEqual([]);
   });
 });
