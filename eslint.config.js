@@ -20,9 +20,10 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser } },
   },
   {
-    // Controller classes keep private, non-reactive caches (Maps of hashes, object URLs);
-    // the reactive surface is their $state fields, so Svelte's reactive collections would only add cost.
-    files: ['src/ui/state/**/*.svelte.ts'],
+    // The application layer and the worker clients keep private, non-reactive caches (Maps of
+    // hashes, object URLs) and replace whole $state.raw values; their reactive surface is their
+    // $state fields, so Svelte's reactive collections would only add cost.
+    files: ['src/app/**/*.svelte.ts', 'src/workers/**/*.svelte.ts'],
     rules: { 'svelte/prefer-svelte-reactivity': 'off' },
   },
 );

@@ -47,9 +47,9 @@ export class ExplorerApp {
   /** Encoder ids the stored work was last brought in line with. */
   private settledEncoders = '';
 
-  constructor() {
+  /** `storeName`: the IndexedDB database (tests give each app its own). */
+  constructor(private readonly options: { storeName?: string } = {}) {
     const say = (sentence: string) => (this.banner = sentence);
-    const app = this;
     this.encoders = new EncoderPair(this.session, (sentence) => {
       say(sentence);
       void this.resume();
@@ -67,12 +67,8 @@ export class ExplorerApp {
     const library = this.library;
     const mining = this.mining;
     this.imported = new ImportedPairs({
-      get store() {
-        return app.storeHandle;
-      },
-      get items() {
-        return library.items;
-      },
+      store: () => this.storeHandle,
+      items: () => library.items,
       isMined: (sha256) => mining.rowOf.has(sha256),
       similarity: (a, b) => mining.similarityCache.get(`${a}|${b}`),
       addFiles: (files, options) => this.addFiles(files, options),
@@ -93,7 +89,7 @@ export class ExplorerApp {
   /** Opens storage, restores the session and everything stored; never recomputes what is stored. */
   async boot(options: { encoders?: [string, string]; storeName?: string } = {}): Promise<void> {
     this.storeHandle = await openStore({
-      name: options.storeName,
+      name: options.storeName ?? this.options.storeName,
       onVersionChange: (sentence) => (this.banner = sentence),
       onBlocked: (sentence) => (this.banner = sentence),
       onTerminated: (sentence) => (this.banner = sentence),

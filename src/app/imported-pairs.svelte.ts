@@ -17,8 +17,10 @@ import type { ImportedPairHashes, ImportedPairRecord, ItemRecord, Store } from '
 
 /** What the imported pairs need from the app (the composition root wires it). */
 export interface ImportedPairsHost {
-  readonly store: Store | null;
-  readonly items: ItemRecord[];
+  /** The open store, or null while the app is loading. */
+  store(): Store | null;
+  /** The stored items (reactive). */
+  items(): ItemRecord[];
   /** Whether an image is among the mined rows (embedded by both encoders). */
   isMined(sha256: string): boolean;
   /** The miner's similarities for a pair of mined images, once computed (reactive). */
@@ -81,7 +83,7 @@ export class ImportedPairs {
       if (record.hash1) recorded.set(record.pair.im_1_local, record.hash1);
       if (record.hash2) recorded.set(record.pair.im_2_local, record.hash2);
     }
-    return linkImages(benchmark, recorded, this.host.items);
+    return linkImages(benchmark, recorded, this.host.items());
   });
 
   readonly views = $derived.by((): ImportedPairView[] => {
@@ -130,8 +132,9 @@ export class ImportedPairs {
 
   /** Brings back the stored imported benchmark after a reload. */
   async restore(): Promise<void> {
-    if (!this.host.store) return;
-    this.records = await this.host.store.importedPairs.all();
+    const store = this.host.store();
+    if (!store) return;
+    this.records = await store.importedPairs.all();
     if (this.selected >= this.records.length) this.selected = 0;
   }
 
@@ -141,7 +144,7 @@ export class ImportedPairs {
    * when nothing could be stored.
    */
   async importBenchmark(dataset: MediConfusionDataset, file: string, images?: ReadonlyMap<number, Uint8Array>): Promise<ImageFilesReport | null> {
-    const store = this.host.store;
+    const store = this.host.store();
     if (!store) throw new Error('The browser storage is not open yet; wait for the app to finish loading, then import again.');
     const now = Date.now();
     const records = Object.entries(dataset).map(([id, pair], order): ImportedPairRecord => ({ id, source: file, order, pair, importedAt: now }));
@@ -159,7 +162,7 @@ export class ImportedPairs {
    */
   async addImageFiles(files: readonly File[]): Promise<ImageFilesReport> {
     const benchmark = this.benchmark;
-    const store = this.host.store;
+    const store = this.host.store();
     if (!benchmark || !store) throw new Error('Import a MediConfusion dataset.json first, then add its images.');
     const matches = matchFiles(benchmark.images, files.map((f) => f.webkitRelativePath || f.name));
     const localIdOfFile = new Map<File, number>();
@@ -184,7 +187,7 @@ export class ImportedPairs {
 
   /** Removes the imported benchmark (the images stay as items). */
   async clear(): Promise<void> {
-    await this.host.store?.importedPairs.clear();
+    await this.host.store()?.importedPairs.clear();
     this.forget();
   }
 

@@ -6,7 +6,7 @@
  * time and only its passing pairs come back. When more pairs pass than the output holds, the
  * block returns null (the engine screens it on the CPU) and the output grows for later blocks.
  */
-import type { BlockPairs, BlockSimilarityKernel, EmbeddingMatrix } from '../core/mining/index.ts';
+import type { BlockPairs, EmbeddingMatrix } from '../core/mining/index.ts';
 import type { GpuBlockKernel } from '../core/mining/kernel-policy.ts';
 
 /** Output tile per workgroup (rows x columns); each of its 16 x 16 invocations computes 4 x 4 (vec4 accumulators). */

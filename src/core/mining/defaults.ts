@@ -37,7 +37,7 @@ export function formatSimilarity(value: number, threshold?: number): string {
   if (!Number.isFinite(value)) return '–';
   let digits = 3;
   if (threshold !== undefined && value !== threshold) {
-    while (digits < 7 && Number(value.toFixed(digits)) === Number(threshold.toFixed(3))) digits++;
+    while (digits < 10 && Number(value.toFixed(digits)) === Number(threshold.toFixed(3))) digits++;
   }
   return value.toFixed(digits);
 }

@@ -27,6 +27,8 @@ export class KernelPolicy<O = unknown> {
   private choice: MinerKernelChoice = 'auto';
   private options: O | undefined;
   private gpu: { kernel: GpuBlockKernel; key: string } | undefined;
+  /** Why a GPU device failed in 'auto': from then on this policy stays on the CPU. */
+  private deviceFailure: string | undefined;
   /** Why the factory refused these settings; asked once per settings, not on every build. */
   private refusal: { key: string; reason: string } | undefined;
   /** Why WebGPU was not used by the last build or addition ('auto' only). */
@@ -59,10 +61,9 @@ export class KernelPolicy<O = unknown> {
       return result;
     } catch (error) {
       if (this.choice === 'webgpu' || !(error instanceof BlockKernelError)) throw error;
-      this.note = `${messageOf(error)}; mining ran on the CPU.`;
+      this.note = this.deviceFailure = `${messageOf(error)}; mining ran on the CPU.`;
       this.gpu?.kernel.destroy();
       this.gpu = undefined;
-      this.choice = 'wasm-simd';
       this.used = this.cpuKernelName();
       return undefined;
     }
@@ -92,6 +93,10 @@ export class KernelPolicy<O = unknown> {
     if (!this.createGpu) {
       if (this.choice === 'webgpu') throw new Error('This miner has no GPU kernel; use the browser build, or choose the CPU kernel.');
       this.note = 'No GPU kernel in this environment.';
+      return undefined;
+    }
+    if (this.choice === 'auto' && this.deviceFailure) {
+      this.note = this.deviceFailure;
       return undefined;
     }
     const key = JSON.stringify([this.choice, this.options ?? null]);

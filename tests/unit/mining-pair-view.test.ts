@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { PairMiner } from '../../src/core/mining/index.ts';
+import { MiningService } from '../../src/core/mining/mining-service.ts';
+import { binOf, type PairViewRequest } from '../../src/core/mining/pair-view.ts';
+import { MINING_DEFAULTS, formatSimilarity, roundThreshold } from '../../src/core/mining/defaults.ts';
+import { bruteForceCandidates, clusteredMatrix, prng, referenceFilter } from './mining-reference.ts';
+
+const random = prng(31);
+const clip = clusteredMatrix(random, 260, 32, 4, 0.3);
+const dino = clusteredMatrix(random, 260, 24, 7, 0.55);
+const floor = 0.7;
+const shape = { pageSize: 25, histogramBins: 20, densityColumns: 16, densityRows: 12, pointsUpTo: 0 };
+const sum = (a: Uint32Array) => a.reduce((s, v) => s + v, 0);
+
+describe('pair view (what the miner sends the views)', () => {
+  const all = bruteForceCandidates(clip, dino, floor);
+  const settings: [string, Omit<PairViewRequest, keyof typeof shape>][] = [
+    ['thresholds only', { clipMin: 0.8, dinoMax: 0.7, excludeNearDuplicates: false }],
+    ['per-image cap', { clipMin: 0.75, dinoMax: 0.8, maxPerImage: 2, excludeNearDuplicates: false }],
+    ['near-duplicates excluded', { clipMin: 0.72, dinoMax: 0.99, excludeNearDuplicates: true, duplicateThreshold: 0.9 }],
+    ['cap and duplicates', { clipMin: 0.7, dinoMax: 0.95, maxPerImage: 1, excludeNearDuplicates: true, duplicateThreshold: 0.85 }],
+  ];
+  for (const [name, filter] of settings) {
+    it(`counts, bins and the page agree with a brute-force reference: ${name}`, async () => {
+      const service = new MiningService();
+      await service.build(clip, dino, { floor, kernel: 'js' });
+      const { view, version } = await service.view({ ...filter, ...shape });
+      const expected = referenceFilter(all, { clipMin: filter.clipMin!, dinoMax: filter.dinoMax!, maxPerImage: filter.maxPerImage, excludeNearDuplicates: filter.excludeNearDuplicates, duplicateThreshold: filter.duplicateThreshold }).pairs;
+      expect(view.total).toBe(expected.length);
+      expect(view.candidates).toBe(all.length);
+      // Every confusing pair lands in exactly one bin of each histogram and of the density.
+      expect(sum(view.clipHistogram.confusing)).toBe(view.total);
+      expect(sum(view.dinoHistogram.confusing)).toBe(view.total);
+      expect(sum(view.density.confusing)).toBe(view.total);
+      expect(sum(view.clipHistogram.candidates)).toBe(all.length);
+      expect(sum(view.density.candidates)).toBe(all.length);
+      const [lo, hi] = view.clipRange;
+      const bins = new Uint32Array(shape.histogramBins);
+      for (const p of expected) bins[binOf(p.clip, lo, hi, shape.histogramBins)]++;
+      expect(Array.from(view.clipHistogram.confusing)).toEqual(Array.from(bins));
+      // The page is the head of the list; later pages continue it; positions resolve back.
+      const head = expected.slice(0, shape.pageSize);
+      expect(Array.from(view.page.a)).toEqual(head.map((p) => p.a));
+      expect(Array.from(view.page.b)).toEqual(head.map((p) => p.b));
+      const second = await service.page(version, shape.pageSize, shape.pageSize);
+      expect(Array.from(second!.a)).toEqual(expected.slice(shape.pageSize, 2 * shape.pageSize).map((p) => p.a));
+      if (expected.length > 30) expect(await service.positionOf(version, expected[30].b, expected[30].a)).toBe(30);
+      expect(view.byThresholdsAlone).toBe(all.filter((p) => p.clip > filter.clipMin! && p.dino < filter.dinoMax!).length);
+    });
+  }
+
+  it('refuses pages of an older selection, so a stale page never mixes into a newer list', async () => {
+    const service = new MiningService();
+    await service.build(clip, dino, { floor, kernel: 'js' });
+    const first = await service.view({ clipMin: 0.8, dinoMax: 0.7, ...shape });
+    await service.view({ clipMin: 0.85, dinoMax: 0.7, ...shape });
+    expect(await service.page(first.version, 0, 10)).toBeNull();
+    expect(await service.positionOf(first.version, 0, 1)).toBe(-1);
+  });
+
+  it('sends points only for small sets, with the confusing ones marked', async () => {
+    const service = new MiningService();
+    await service.build(clip, dino, { floor, kernel: 'js' });
+    const { view } = await service.view({ clipMin: 0.8, dinoMax: 0.7, ...shape, pointsUpTo: 1e9 });
+    expect(view.points!.clip.length).toBe(view.candidates);
+    expect(view.points!.confusing.reduce((s, v) => s + v, 0)).toBe(view.total);
+    const big = await service.view({ clipMin: 0.8, dinoMax: 0.7, ...shape });
+    expect(big.view.points).toBeNull();
+  });
+
+  it('neighbours, ranks and similarities use the same rule as the mined pairs', async () => {
+    const service = new MiningService();
+    await service.build(clip, dino, { floor, kernel: 'js' });
+    const { view } = await service.view({ clipMin: floor, dinoMax: 1, ...shape, excludeNearDuplicates: false });
+    const [a, b] = [view.page.a[0], view.page.b[0]];
+    const sims = await service.similarities(Uint32Array.of(a, b, b, a));
+    expect(sims.clip[0]).toBe(view.page.clip[0]);
+    expect(sims.dino[1]).toBe(view.page.dino[0]);
+    const near = await service.neighbours(a, 3);
+    expect(near.clip[0].similarity).toBeGreaterThanOrEqual(near.clip[1].similarity);
+    const ranks = await service.ranks(a, b);
+    expect(ranks.clipAB).toBe(near.clip.findIndex((n) => n.index === b) + 1 || ranks.clipAB);
+    expect(ranks.clipAB).toBeGreaterThanOrEqual(1);
+  });
+
+  it('restored candidates filter like the build they came from', async () => {
+    const built = new MiningService();
+    await built.build(clip, dino, { floor, kernel: 'js' });
+    const state = await built.exportCandidates();
+    const restored = new MiningService();
+    await restored.importCandidates(structuredClone(state), { clip, dino });
+    const request = { clipMin: 0.75, dinoMax: 0.8, maxPerImage: 3, ...shape };
+    expect((await restored.view(request)).view).toEqual((await built.view(request)).view);
+    expect(await restored.similarities(Uint32Array.of(0, 1))).toEqual(await built.similarities(Uint32Array.of(0, 1)));
+    expect(PairMiner.build(clip, dino, { floor }).candidates.size).toBe(state.clip.length);
+  });
+});
+
+describe('one defaults table and one rounding rule', () => {
+  it('rounds thresholds to the step the labels show', () => {
+    expect(roundThreshold(0.9004)).toBe(0.9);
+    expect(roundThreshold(0.7496)).toBe(0.75);
+    expect(Object.is(roundThreshold(-0.0001), 0)).toBe(true);
+    expect(MINING_DEFAULTS).toMatchObject({ floor: 0.8, clipMin: 0.9, dinoMax: 0.75, excludeNearDuplicates: true, duplicateThreshold: 0.97 });
+  });
+
+  it('never prints a similarity on the wrong side of (or on) the threshold it is compared with', () => {
+    expect(formatSimilarity(0.7496, 0.75)).toBe('0.7496');
+    expect(formatSimilarity(0.90004, 0.9)).toBe('0.90004');
+    expect(formatSimilarity(0.8123, 0.75)).toBe('0.812');
+    expect(formatSimilarity(0.75, 0.75)).toBe('0.750');
+    for (let k = 0; k < 2000; k++) {
+      const t = Math.round(Math.random() * 1000) / 1000;
+      const v = Math.fround(t + (Math.random() - 0.5) * 0.002);
+      const shown = Number(formatSimilarity(v, t));
+      if (v < t) expect(shown).toBeLessThan(t);
+      if (v > t) expect(shown).toBeGreaterThan(t);
+    }
+  });
+});
