@@ -10,8 +10,8 @@ import { deleteDB } from 'idb';
 import PairsTab from '../../src/ui/panels/PairsTab.svelte';
 import BenchmarkTab from '../../src/ui/panels/BenchmarkTab.svelte';
 import { formatSimilarity } from '../../src/ui/lib/format.ts';
-import type { Workbench } from '../../src/ui/state/workbench.svelte.ts';
-import { fixtureWorkbench, generatedBenchmark, sha256, storedSimilarity } from './review-imported-support.ts';
+import type { ExplorerApp } from '../../src/app/app.svelte.ts';
+import { closeApp, fixtureApp, generatedBenchmark, sha256, storedSimilarity } from './review-imported-support.ts';
 import { host, screenshotBothThemes } from './review-support.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,15 +21,18 @@ afterEach(async () => {
   for (const done of cleanups.splice(0)) await done();
 });
 
-async function benchFor(label: string): Promise<Workbench> {
-  const { bench, dbName } = await fixtureWorkbench();
+async function appFor(): Promise<ExplorerApp> {
+  const { app, dbName } = await fixtureApp();
   cleanups.push(async () => {
-    bench.cancel();
-    bench.store?.close();
+    closeApp(app);
     await deleteDB(dbName);
   });
-  void label;
-  return bench;
+  return app;
+}
+
+/** The Pairs tab as the app mounts it. */
+function pairsTabProps(app: ExplorerApp) {
+  return { pairs: app.pairs, library: app.library, mining: app.mining, session: app.session, imported: app.imported, inputs: app, busy: app.busy };
 }
 
 function input(root: ParentNode, selector: string): HTMLInputElement {
@@ -43,20 +46,20 @@ const cell = (row: HTMLElement, kind: 'clip' | 'dino', part: 'here' | 'pub') => 
 
 describe('imported benchmark pairs', () => {
   it('a dataset.json plus some of its images: pairs in the gallery and viewer with published and computed similarities; missing images listed', async () => {
-    const bench = await benchFor('json');
+    const app = await appFor();
     const { json, images, dataset } = await generatedBenchmark();
     const benchmarkHost = await host(900);
-    await render(BenchmarkTab, { target: benchmarkHost, props: { bench } });
+    await render(BenchmarkTab, { target: benchmarkHost, props: { review: app.review, imported: app.imported, onimportcaptions: (entries) => app.importCaptions(entries) } });
     await userEvent.upload(input(benchmarkHost, '[data-testid="import-dataset"] input[type="file"]'), new File([json], 'dataset.json', { type: 'application/json' }));
-    await expect.poll(() => bench.imported.views.length).toBe(3);
-    expect(bench.imported.file).toBe('dataset.json');
-    expect(bench.imported.incomplete).toHaveLength(3);
+    await expect.poll(() => app.imported.views.length).toBe(3);
+    expect(app.imported.file).toBe('dataset.json');
+    expect(app.imported.incomplete).toHaveLength(3);
     cleanup();
     document.body.innerHTML = '';
 
-    bench.imported.source = 'imported';
+    app.imported.source = 'imported';
     const target = await host(1180);
-    const screen = await render(PairsTab, { target, props: { bench, selected: -1, onselect: () => {} } });
+    const screen = await render(PairsTab, { target, props: pairsTabProps(app) });
     await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent('3 of 3 pairs miss images');
     expect(rowsOf(target)).toHaveLength(3);
     expect(cell(rowsOf(target)[0], 'clip', 'here')).toBe('–');
@@ -73,16 +76,16 @@ describe('imported benchmark pairs', () => {
     await expect.element(screen.getByTestId('imported-images-result'), { timeout: 60_000 }).toHaveTextContent(
       'Added 3 images. 1 file matched no image of the benchmark and was left out. 1 image still missing.',
     );
-    await expect.poll(() => bench.imported.views[1]?.computed, { timeout: 60_000 }).not.toBeNull();
+    await expect.poll(() => app.imported.views[1]?.computed, { timeout: 60_000 }).not.toBeNull();
 
     // The pairs link to exactly the files given, by SHA-256.
     const hashes = await Promise.all(images.map((i) => sha256(i.jpeg)));
-    expect(bench.imported.views.map((v) => v.hashes)).toEqual([
+    expect(app.imported.views.map((v) => v.hashes)).toEqual([
       [hashes[0], hashes[1]],
       [hashes[0], hashes[2]],
       [hashes[2], undefined],
     ]);
-    const stored = await bench.store!.importedPairs.all();
+    const stored = await app.store.importedPairs.all();
     expect(stored.map((r) => [r.hash1, r.hash2])).toEqual([
       [hashes[0], hashes[1]],
       [hashes[0], hashes[2]],
@@ -90,18 +93,19 @@ describe('imported benchmark pairs', () => {
     ]);
 
     // Computed similarities equal the cosine of the stored embeddings, in the state and on screen.
-    const references = [await storedSimilarity(bench, hashes[0], hashes[1]), await storedSimilarity(bench, hashes[0], hashes[2])];
+    const references = [await storedSimilarity(app, hashes[0], hashes[1]), await storedSimilarity(app, hashes[0], hashes[2])];
     for (const [k, reference] of references.entries()) {
-      const computed = bench.imported.views[k].computed!;
-      expect(computed.clip).toBeCloseTo(reference.clip, 5);
-      expect(computed.dino).toBeCloseTo(reference.dino, 5);
+      const computed = app.imported.views[k].computed!;
+      expect(computed.clip).toBe(reference.clip);
+      expect(computed.dino).toBe(reference.dino);
     }
     // The two pairs differ, so a value copied from the wrong pair would show.
     expect(Math.abs(references[0].clip - references[1].clip)).toBeGreaterThan(1e-4);
-    await expect.poll(() => cell(rowsOf(target)[0], 'clip', 'here')).toBe(formatSimilarity(references[0].clip));
+    const { clipMin, dinoMax } = app.session;
+    await expect.poll(() => cell(rowsOf(target)[0], 'clip', 'here')).toBe(formatSimilarity(references[0].clip, clipMin));
     const rows = rowsOf(target);
-    expect(cell(rows[0], 'dino', 'here')).toBe(formatSimilarity(references[0].dino));
-    expect(cell(rows[1], 'clip', 'here')).toBe(formatSimilarity(references[1].clip));
+    expect(cell(rows[0], 'dino', 'here')).toBe(formatSimilarity(references[0].dino, dinoMax));
+    expect(cell(rows[1], 'clip', 'here')).toBe(formatSimilarity(references[1].clip, clipMin));
     expect(cell(rows[1], 'dino', 'pub')).toBe(formatSimilarity(dataset['10002'].DINO_sim));
     expect(cell(rows[2], 'clip', 'here')).toBe('–');
     expect(rows[2].querySelector('.sim.clip')?.getAttribute('title')).toBe("Image 2 (20003.jpg) is not here yet: add the benchmark's images folder.");
@@ -112,8 +116,8 @@ describe('imported benchmark pairs', () => {
 
     // The viewer: computed here beside published, and the reason when a pair cannot be computed.
     rows[1].click();
-    await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent(formatSimilarity(references[1].clip));
-    await expect.element(screen.getByTestId('viewer-dino')).toHaveTextContent(formatSimilarity(references[1].dino));
+    await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent(formatSimilarity(references[1].clip, clipMin));
+    await expect.element(screen.getByTestId('viewer-dino')).toHaveTextContent(formatSimilarity(references[1].dino, dinoMax));
     await expect.element(screen.getByTestId('viewer-published-clip')).toHaveTextContent('0.910');
     await expect.element(screen.getByTestId('viewer-published-dino')).toHaveTextContent('0.553');
     await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Pair 2 of 3');
@@ -123,17 +127,17 @@ describe('imported benchmark pairs', () => {
     await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Image 2 (20003.jpg) is not here yet');
 
     // The last image dropped on the main drop zone (not through the importer) is found by its name.
-    await bench.addFiles([new File([images[3].jpeg as Uint8Array<ArrayBuffer>], 'PMC103.jpg', { type: 'image/jpeg' })]);
-    await expect.poll(() => bench.imported.views[2]?.computed, { timeout: 60_000 }).not.toBeNull();
-    expect(bench.imported.views[2].hashes).toEqual([hashes[2], hashes[3]]);
-    const last = await storedSimilarity(bench, hashes[2], hashes[3]);
-    expect(bench.imported.views[2].computed!.clip).toBeCloseTo(last.clip, 5);
-    expect(bench.imported.views[2].computed!.dino).toBeCloseTo(last.dino, 5);
+    await app.addFiles([new File([images[3].jpeg as Uint8Array<ArrayBuffer>], 'PMC103.jpg', { type: 'image/jpeg' })]);
+    await expect.poll(() => app.imported.views[2]?.computed, { timeout: 60_000 }).not.toBeNull();
+    expect(app.imported.views[2].hashes).toEqual([hashes[2], hashes[3]]);
+    const last = await storedSimilarity(app, hashes[2], hashes[3]);
+    expect(app.imported.views[2].computed!.clip).toBe(last.clip);
+    expect(app.imported.views[2].computed!.dino).toBe(last.dino);
     await expect.poll(() => target.querySelector('[data-testid="imported-missing"]')).toBeNull();
 
     // Switching back shows the mined pairs: the imported images were mined like any other.
     await screen.getByRole('radio', { name: /^Mined/ }).click();
-    expect(bench.imported.source).toBe('mined');
-    expect(bench.rows).toHaveLength(4);
+    expect(app.imported.source).toBe('mined');
+    expect(app.mining.rows).toHaveLength(4);
   });
 });

@@ -6,6 +6,7 @@
 import { datasetToJson, type MediConfusionDataset, type MediConfusionPair } from '../../src/core/benchmark/index.ts';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
+import { normalizeRows, pairSimilarity } from '../../src/core/mining/matrix.ts';
 import { cosine } from './encoders-support.ts';
 import { uniqueDbName } from './store-support.ts';
 
@@ -81,8 +82,9 @@ export function closeApp(app: ExplorerApp): void {
 }
 
 /**
- * Cosine similarities of two items computed here from the stored embeddings in float64 (not by
- * the miner): an independent reference, equal to the miner's float32 value to about 1e-7.
+ * Similarities of two items from their stored embeddings, by the one rule the miner applies
+ * (rows normalised, float64 dot, rounded to float32: `pairSimilarity`), so the values shown for a
+ * pair can be compared exactly; each is checked against a float64 cosine computed here.
  */
 export async function storedSimilarity(app: ExplorerApp, a: string, b: string): Promise<{ clip: number; dino: number }> {
   const store = app.store;
@@ -91,10 +93,17 @@ export async function storedSimilarity(app: ExplorerApp, a: string, b: string): 
     if (!record) throw new Error(`no ${id} embedding stored for ${sha}`);
     return record.vector;
   };
-  return {
-    clip: cosine(await vector(a, 'fixture-clip'), await vector(b, 'fixture-clip')),
-    dino: cosine(await vector(a, 'fixture-dino'), await vector(b, 'fixture-dino')),
+  const similarity = async (id: string) => {
+    const [x, y] = [await vector(a, id), await vector(b, id)];
+    const data = new Float32Array(x.length * 2);
+    data.set(x, 0);
+    data.set(y, x.length);
+    const value = pairSimilarity(normalizeRows({ rows: 2, dim: x.length, data }), 0, 1);
+    const reference = cosine(x, y);
+    if (!(Math.abs(value - reference) < 1e-6)) throw new Error(`${id}: the mining rule gives ${value}, a float64 cosine ${reference}`);
+    return value;
   };
+  return { clip: await similarity('fixture-clip'), dino: await similarity('fixture-dino') };
 }
 
 /** Lower-case hex SHA-256 of bytes, computed here as an independent reference. */
