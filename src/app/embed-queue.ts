@@ -12,6 +12,7 @@ import type { RgbImage } from '../core/image.ts';
 import { runIngest } from '../workers/ingest.client.ts';
 import type { WorkerIngestResult, WorkerItem } from '../workers/ingest.worker.ts';
 import type { EncoderClient } from '../workers/encoder.client.svelte.ts';
+import { messageOf } from '../core/errors.ts';
 
 /** Images per encoder batch, for every caller of the queue. */
 export const EMBED_BATCH = 8;
@@ -106,7 +107,7 @@ export async function embedPending(
           if (unfinished.length) await store.jobs.release(unfinished);
           if (outcome.status === 'cancelled') return;
         } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = messageOf(error);
           for (const job of jobs) await store.jobs.fail(job.id, reason);
           throw error;
         }

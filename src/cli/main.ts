@@ -4,6 +4,7 @@
 import type { CliCommand } from './command.ts';
 import { UsageError } from './command.ts';
 import { configureNodeCodecs } from './node-codecs.ts';
+import { messageOf } from '../core/errors.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(error.message);
       return 2;
     }
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(messageOf(error));
     return 1;
   }
 }

@@ -10,6 +10,7 @@ import { decodeNpy } from '../core/formats/npy.ts';
 import { decodeEmbeddingsParquet, decodePairsParquet, encodePairsParquet, type PairsTable } from '../core/formats/parquet.ts';
 import type { EmbeddingMatrix } from '../core/mining/index.ts';
 import type { PairRecords } from '../core/mining/shards.ts';
+import { messageOf } from '../core/errors.ts';
 
 /** Settings of a mining run; every shard of the run must carry the same ones. */
 export interface RunMeta {
@@ -54,7 +55,7 @@ function readBytes(path: string, option: string): Uint8Array {
     return bytes;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`Could not read ${option} ${path} (${error instanceof Error ? error.message : String(error)}); check the file.`);
+    throw new UsageError(`Could not read ${option} ${path} (${messageOf(error)}); check the file.`);
   } finally {
     closeSync(fd);
   }
@@ -66,7 +67,7 @@ export function readMatrix(path: string, option: string): EmbeddingMatrix {
   try {
     array = decodeNpy(bytes);
   } catch (error) {
-    throw new UsageError(`${option} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`${option} ${path}: ${messageOf(error)}`);
   }
   if (array.dtype !== '<f4') {
     throw new UsageError(`${option} ${path} holds dtype ${array.dtype}; save the embeddings as float32 (numpy: arr.astype(np.float32)).`);
@@ -92,7 +93,7 @@ export async function readEmbeddings(values: { clip?: string; dino?: string; emb
       const table = await decodeEmbeddingsParquet(source, `--embeddings ${values.embeddings}`);
       return { clip: table.clip, dino: table.dino, sha256: table.images.map((i) => i.sha256) };
     } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
+      throw new UsageError(messageOf(error));
     }
   }
   if (!values.clip || !values.dino) {
@@ -196,7 +197,7 @@ export async function readPart(path: string): Promise<HashedRecords & { meta: Pa
     try {
       decoded = await decodePairsParquet(bytes, path);
     } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error));
+      throw new UsageError(messageOf(error));
     }
     const { pairs, meta } = decoded;
     if (!isPartMeta(meta)) throw new UsageError(notPart);

@@ -3,6 +3,7 @@
  * builds register it: the dev server has no `sw.js`, and a worker left over from a build must not
  * answer dev requests, so dev unregisters any it finds.
  */
+import { messageOf } from '../core/errors.ts';
 
 /** The slice of `navigator.serviceWorker` this helper uses (a fake one in unit tests). */
 export interface ServiceWorkerHost {
@@ -40,7 +41,7 @@ export async function registerServiceWorker(options: RegisterOptions = {}): Prom
     await container.register(options.url ?? '/sw.js', { scope: '/', updateViaCache: 'none' });
     return 'registered';
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     options.onError?.(`Offline use is unavailable because the service worker could not be installed (${detail}); the app still works while online.`);
     return 'failed';
   }

@@ -8,6 +8,7 @@ import type { Backend } from '../core/backend.ts';
 import type { EncoderSession, SessionFactory } from '../core/encoders/encoder-runner.ts';
 import type { EncoderDtype, EncoderEntry, OutputTensor } from '../core/encoders/registry.ts';
 import { configureOrt, createOrtSession, ensureWebGpuAdapter, ort } from './ort-web.ts';
+import { messageOf } from '../core/errors.ts';
 
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
 export const DEFAULT_LOCAL_MODEL_PATH = '/models/';
@@ -202,7 +203,7 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
 }
 
 function loadFailureSentence(entry: EncoderEntry, source: ResolvedSource, error: unknown): string {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = messageOf(error);
   if (source.kind === 'self-hosted') {
     return `${entry.label} could not be loaded from ${source.localModelPath}${source.modelId}/ (${detail}); check that folder or recreate it.`;
   }
@@ -217,7 +218,7 @@ export function customSessionFactory(entry: EncoderEntry, model: Uint8Array, opt
     try {
       session = await createOrtSession(model, backend, { allowFallbackAdapter: options.allowFallbackAdapter });
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       throw new EncoderUnavailableError(`The ONNX file ${entry.label} could not be opened on ${backend.toUpperCase()} (${detail}); pick a valid ONNX image encoder.`);
     }
     const inputName = session.inputNames.includes(entry.inputName) ? entry.inputName : session.inputNames[0];

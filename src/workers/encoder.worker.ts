@@ -11,6 +11,7 @@ import type { RgbImage } from '../core/image.ts';
 import { tensorToDisplayRgba } from '../core/preprocess/index.ts';
 import { probeBackend } from './backend-probe.ts';
 import { customSessionFactory, entrySessionFactory, ortWasmPaths, resolveSource, type EncoderLoadOptions } from './encoder-loader.ts';
+import { messageOf } from '../core/errors.ts';
 
 /**
  * What to load: a registry id, a full registry-shaped entry (e.g. a hub repo pinned to another
@@ -44,7 +45,7 @@ export interface PreviewImage {
 }
 
 function sentence(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 export class EncoderWorker {

@@ -8,6 +8,7 @@
  */
 import type { BlockPairs, EmbeddingMatrix } from '../core/mining/index.ts';
 import type { GpuBlockKernel } from '../core/mining/kernel-policy.ts';
+import { messageOf } from '../core/errors.ts';
 
 /** Output tile per workgroup (rows x columns); each of its 16 x 16 invocations computes 4 x 4 (vec4 accumulators). */
 const TILE = 64;
@@ -120,7 +121,7 @@ export async function requestMiningAdapter(allowFallbackAdapter: boolean): Promi
   try {
     adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (error) {
-    return { adapter: null, reason: `WebGPU refused an adapter (${error instanceof Error ? error.message : String(error)}).` };
+    return { adapter: null, reason: `WebGPU refused an adapter (${messageOf(error)}).` };
   }
   if (!adapter) return { adapter: null, reason: 'No WebGPU adapter is available in this browser.' };
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };

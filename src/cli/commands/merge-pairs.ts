@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command.ts';
 import { concatRecords, finalPairs } from '../../core/mining/shards.ts';
 import { readPart, writeFinal, type PartMeta, type RunMeta } from '../pairs-io.ts';
+import { messageOf } from '../../core/errors.ts';
 
 const SETTINGS = ['version', 'mode', 'k', 'floor', 'clipMin', 'dinoMax', 'maxPerImage', 'rows'] as const;
 
@@ -31,7 +32,7 @@ Example:
     try {
       parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' } } });
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)} Run \`mediconfusion merge-pairs --help\` for the options.`);
+      throw new UsageError(`${messageOf(error)} Run \`mediconfusion merge-pairs --help\` for the options.`);
     }
     const paths = parsed.positionals;
     if (paths.length === 0) throw new UsageError('Pass the part files to merge, for example `mediconfusion merge-pairs --out pairs.parquet part-*.parquet`.');

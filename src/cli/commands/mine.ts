@@ -4,6 +4,7 @@ import { DEFAULT_FLOOR, MEDICONFUSION_PRESET, PairMiner } from '../../core/minin
 import { knnCandidates } from '../../core/mining/knn.ts';
 import { allPairsSlice, finalPairs, parseShard, recordsOf, shardRows, type KnnCandidates } from '../../core/mining/shards.ts';
 import { hashMap, readEmbeddings, writeFinal, writePart, type RunMeta } from '../pairs-io.ts';
+import { messageOf } from '../../core/errors.ts';
 
 function number(value: string, option: string): number {
   const n = Number(value);
@@ -66,7 +67,7 @@ Example:
         },
       }));
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)} Run \`mediconfusion mine --help\` for the options.`);
+      throw new UsageError(`${messageOf(error)} Run \`mediconfusion mine --help\` for the options.`);
     }
     const clipMin = values['clip-min'] === undefined ? MEDICONFUSION_PRESET.clipMin : number(values['clip-min'], '--clip-min');
     const dinoMax = values['dino-max'] === undefined ? MEDICONFUSION_PRESET.dinoMax : number(values['dino-max'], '--dino-max');

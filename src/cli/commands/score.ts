@@ -8,6 +8,7 @@ import { parseDatasetJson, type MediConfusionDataset } from '../../core/benchmar
 import { ImportError } from '../../core/benchmark/errors.ts';
 import { scoreAnswers } from '../../core/benchmark/score.ts';
 import { readBenchmarkZip } from '../../core/benchmark/zip.ts';
+import { messageOf } from '../../core/errors.ts';
 
 function readFile(path: string, what: string): Buffer {
   try {
@@ -67,7 +68,7 @@ Example:
         allowPositionals: false,
       }));
     } catch (error) {
-      throw new UsageError(`${error instanceof Error ? error.message : String(error)}. Run \`mediconfusion score --help\`.`);
+      throw new UsageError(`${messageOf(error)}. Run \`mediconfusion score --help\`.`);
     }
     if (!values.benchmark) throw new UsageError('Missing --benchmark FILE (the dataset.json to score against).');
     if (!values.answers) throw new UsageError('Missing --answers FILE (the model\'s answers, JSON or CSV).');

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { findDuplicateKey } from '../formats/json-duplicates.ts';
+import { messageOf } from '../errors.ts';
 
 /** A file that does not have the expected shape; `field` names the first offending place. */
 export class ImportError extends Error {
@@ -103,7 +104,7 @@ export function parseJsonText(file: string, text: string, topLevelKey = 'key'): 
   try {
     value = JSON.parse(body) as unknown;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     throw new ImportError(file, '', `is not valid JSON (${detail}). Check the file was saved as JSON.`);
   }
   const duplicate = findDuplicateKey(body);

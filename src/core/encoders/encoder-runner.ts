@@ -8,6 +8,7 @@ import type { Backend } from '../backend.ts';
 import type { RgbImage } from '../image.ts';
 import { preprocess } from '../preprocess/index.ts';
 import { takeEmbedding, type EncoderEntry, type OutputTensor } from './registry.ts';
+import { messageOf } from '../errors.ts';
 
 /** One loaded ONNX session of an encoder on one backend. */
 export interface EncoderSession {
@@ -76,7 +77,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 export class EncoderRunner {

@@ -11,6 +11,7 @@
 import { parquetMetadata, parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import type { EmbeddingMatrix } from '../mining/matrix.ts';
+import { messageOf } from '../errors.ts';
 
 export const PARQUET_META_KEY = 'mediconfusion';
 
@@ -153,7 +154,7 @@ async function open(source: ParquetSource, label: string): Promise<{ file: Async
     const metadata = file instanceof ArrayBuffer ? parquetMetadata(file) : await parquetMetadataAsync(file);
     return { file, metadata };
   } catch (error) {
-    throw new Error(`${label} is not a readable Parquet file (${error instanceof Error ? error.message : String(error)}); write it again or check the path.`);
+    throw new Error(`${label} is not a readable Parquet file (${messageOf(error)}); write it again or check the path.`);
   }
 }
 

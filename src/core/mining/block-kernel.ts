@@ -8,6 +8,7 @@
  */
 import type { EmbeddingMatrix } from './matrix.ts';
 import { PairList, screenPairs, type ScreenLayout } from './screen.ts';
+import { messageOf } from '../errors.ts';
 
 /** Pairs (j, i), j < i, found in one block. */
 export interface BlockPairs {
@@ -57,7 +58,7 @@ export function deviceMargin(dim: number): number {
 /** A failure of the block kernel (device lost, out of memory, a bad answer): the CPU can redo the work. */
 export class BlockKernelError extends Error {
   constructor(kernel: string, cause: unknown) {
-    super(`The ${kernel} kernel failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`The ${kernel} kernel failed: ${messageOf(cause)}`, { cause });
     this.name = 'BlockKernelError';
   }
 }

@@ -9,6 +9,7 @@
  * Python tokenizers do: [CLS] + the first L-2 pieces + [SEP].
  */
 import type { AutoTokenizer as AutoTokenizerClass, env as transformersEnv } from '@huggingface/transformers';
+import { messageOf } from '../errors.ts';
 
 /** The part of `@huggingface/transformers` tokenizer loading needs. */
 export interface TokenizerLibrary {
@@ -73,7 +74,7 @@ export async function loadTextTokenizer(lib: TokenizerLibrary, sources: readonly
       lib.env.remoteHost = source.remoteHost.replace(/\/*$/, '/');
       return await lib.AutoTokenizer.from_pretrained(source.repo, { revision: source.revision });
     } catch (error) {
-      failures.push(`${describe(source)}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${describe(source)}: ${messageOf(error)}`);
     }
   }
   throw new Error(
