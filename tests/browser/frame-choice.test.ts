@@ -10,13 +10,15 @@ import { render } from 'vitest-browser-svelte';
 import { userEvent } from 'vitest/browser';
 import type { ItemRecord, Store } from '../../src/store/index.ts';
 import type { RgbImage } from '../../src/core/image.ts';
-import { EncoderClient } from '../../src/workers/encoder.client.svelte.ts';
+import type { EncoderClient } from '../../src/workers/encoder.client.svelte.ts';
+import { EncoderPair } from '../../src/app/encoders.svelte.ts';
+import type { Library } from '../../src/app/library.svelte.ts';
+import { SessionState } from '../../src/app/session.svelte.ts';
 import { embedPending } from '../../src/app/embed-queue.ts';
 import { chooseFrame, FRAME_NEEDS_ORIGINAL, frameControlState, type FrameChoiceHost } from '../../src/app/frame-choice.ts';
 import { ThumbnailUrls } from '../../src/app/thumbnails.ts';
 import FramePicker from '../../src/ui/panels/FramePicker.svelte';
 import EncoderInputs from '../../src/ui/panels/EncoderInputs.svelte';
-import type { Workbench } from '../../src/ui/state/workbench.svelte.ts';
 import { runIngest } from '../../src/workers/ingest.client.ts';
 import type { WorkerIngestOptions, WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
 import { buildDicom, buildPng, seededBytes } from '../support/hostile-builders.ts';
@@ -100,29 +102,28 @@ async function thumbnailGradients(blob: Blob): Promise<{ horizontal: number; ver
 }
 
 describe('choosing a DICOM frame (Chromium)', () => {
-  const clip = new EncoderClient('clip');
-  const dino = new EncoderClient('dino');
-  const encoders = [clip, dino];
+  // The app's encoder pair, for the ids and backend a session names.
+  const session = new SessionState();
+  [session.clipEncoderId, session.dinoEncoderId, session.backendPreference] = ['fixture-clip', 'fixture-dino', 'wasm'];
+  const crashes: string[] = [];
+  const pair = new EncoderPair(session, (sentence) => void crashes.push(sentence));
+  const { clip, dino } = pair;
+  const encoders = pair.both;
   let cleanup: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    await Promise.all([clip.load('fixture-clip', { backend: 'wasm', batchSize: 8 }), dino.load('fixture-dino', { backend: 'wasm', batchSize: 8 })]);
+    expect(await pair.load()).toBe(true);
+    expect([clip.loaded?.entry.id, dino.loaded?.entry.id]).toEqual(['fixture-clip', 'fixture-dino']);
   });
 
   afterEach(async () => {
     await cleanup?.();
     cleanup = undefined;
+    expect(crashes).toEqual([]);
   });
 
   function hostFor(store: Store): FrameChoiceHost {
-    return {
-      store,
-      clipEncoder: clip,
-      dinoEncoder: dino,
-      session: { clipEncoderId: 'fixture-clip', dinoEncoderId: 'fixture-dino' },
-      thumbnails: new ThumbnailUrls(),
-      loadEncoders: async () => true,
-    };
+    return { store, encoders: pair, thumbnails: new ThumbnailUrls() };
   }
 
   async function embeddingOf(store: Store, sha256: string, encoder: EncoderClient): Promise<Float32Array | undefined> {
@@ -263,42 +264,43 @@ describe('FramePicker', () => {
 });
 
 describe('EncoderInputs with a multi-frame DICOM', () => {
-  it('offers the frame control, applies the frame through the workbench and reads the inputs again', async () => {
+  const session = new SessionState();
+  [session.clipEncoderId, session.dinoEncoderId] = ['fixture-clip', 'fixture-dino'];
+  /** Only the members EncoderInputs reads; the library itself is covered by the app tests. */
+  const libraryOf = (item: ItemRecord) => ({ items: [item], item: (sha: string) => (sha === item.sha256 ? item : undefined) }) as unknown as Library;
+
+  it('offers the frame control, applies the frame through the app and reads the inputs again', async () => {
     const dicomItem = { sha256: 'c'.repeat(64), name: 'cine.dcm', kind: 'dicom', dicom: { frames: 3, frameIndex: 1 }, frameIndex: 1, original: new Blob([]) } as unknown as ItemRecord;
     const reads: string[] = [];
     const chosen: [string, number][] = [];
-    // Only the members EncoderInputs uses; the workbench itself is covered by the tests above and the e2e journeys.
-    const bench = {
-      items: [dicomItem],
-      progress: null,
-      session: { clipEncoderId: 'fixture-clip', dinoEncoderId: 'fixture-dino' },
-      item: (sha: string) => (sha === dicomItem.sha256 ? dicomItem : undefined),
+    const inputs = {
       encoderInputs: async (sha: string) => {
         reads.push(sha);
         return { clip: null, dino: null, reason: 'stub inputs' };
       },
       chooseFrame: async (sha: string, frameIndex: number) => void chosen.push([sha, frameIndex]),
-    } as unknown as Workbench;
-    const screen = render(EncoderInputs, { bench, sha256: dicomItem.sha256 });
+    };
+    const screen = render(EncoderInputs, { inputs, library: libraryOf(dicomItem), session, busy: false, hashes: [dicomItem.sha256, undefined], names: ['cine.dcm', ''] });
     const field = screen.getByRole('spinbutton', { name: 'Frame' });
     await expect.element(field).toHaveValue(2);
     await expect.poll(() => reads.length).toBe(1);
+    expect(reads).toEqual([dicomItem.sha256]);
     await userEvent.fill(field, '3');
     await userEvent.click(screen.getByRole('button', { name: 'Use this frame' }));
     await expect.poll(() => chosen).toEqual([[dicomItem.sha256, 2]]);
     await expect.poll(() => reads.length).toBe(2);
+    await expect.element(screen.getByTestId('frame-status')).toHaveTextContent('Frame 3 is now shown and embedded');
   });
 
   it('shows no frame control for a single-frame image', async () => {
     const png = { sha256: 'd'.repeat(64), name: 'a.png', kind: 'image', original: new Blob([]) } as unknown as ItemRecord;
-    const bench = {
-      items: [png],
-      progress: null,
-      session: { clipEncoderId: 'fixture-clip', dinoEncoderId: 'fixture-dino' },
-      item: () => png,
+    const inputs = {
       encoderInputs: async () => ({ clip: null, dino: null, reason: 'stub inputs' }),
-    } as unknown as Workbench;
-    const screen = render(EncoderInputs, { bench, sha256: png.sha256 });
+      chooseFrame: async () => {
+        throw new Error('no frame to choose');
+      },
+    };
+    const screen = render(EncoderInputs, { inputs, library: libraryOf(png), session, busy: false, hashes: [png.sha256, undefined], names: ['a.png', ''] });
     await expect.element(screen.getByText('stub inputs')).toBeVisible();
     expect(screen.container.querySelector('[data-testid=frame-picker]')).toBeNull();
   });
