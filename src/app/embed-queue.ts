@@ -10,7 +10,7 @@
 import type { ItemRecord, Store } from '../store/index.ts';
 import type { RgbImage } from '../core/image.ts';
 import { runIngest } from '../workers/ingest.client.ts';
-import type { WorkerIngestResult, WorkerItem } from '../workers/ingest.worker.ts';
+import type { WorkerIngestResult, WorkerItem } from '../workers/ingest.protocol.ts';
 import type { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import { messageOf } from '../core/errors.ts';
 

@@ -1,26 +1,15 @@
 /**
  * `mediconfusion` command-line entry. Every subcommand calls the same src/core code as the app.
  */
-import type { CliCommand } from './command.ts';
 import { UsageError } from './command.ts';
+import { COMMANDS } from './registry.ts';
 import { configureNodeCodecs } from './node-codecs.ts';
 import { messageOf } from '../core/errors.ts';
 
-type Loader = () => Promise<{ command: CliCommand }>;
-
-/** Subcommands, loaded lazily so `--help` stays instant. */
-export const commands: Record<string, Loader> = {};
-
-export function registerCommand(name: string, loader: Loader): void {
-  commands[name] = loader;
-}
-
-async function loadAll(): Promise<void> {
-  await import('./registry.ts');
-}
+/** Subcommands by name (see registry.ts). */
+export const commands = COMMANDS;
 
 export async function usage(): Promise<string> {
-  await loadAll();
   const lines = ['Usage: mediconfusion <command> [options]', '', 'Commands:'];
   for (const [name, load] of Object.entries(commands)) {
     const { command } = await load();
@@ -32,7 +21,6 @@ export async function usage(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   configureNodeCodecs();
-  await loadAll();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(await usage());

@@ -6,13 +6,13 @@
  * the next `load` starts a fresh worker.
  */
 import * as Comlink from 'comlink';
-import type { EncoderWorker, LoadResult, WorkerLoadOptions } from './encoder.worker.ts';
+import type { EncoderWorker, LoadResult, WorkerLoadOptions } from './encoder.protocol.ts';
 import type { EmbedItem, EmbedOutcome, EmbedProgress, EncoderStatus } from '../core/encoders/encoder-runner.ts';
 import type { RgbImage } from '../core/image.ts';
 import { messageOf } from '../core/errors.ts';
 import { WorkerConnection } from './worker-connection.ts';
 
-export type { LoadResult, WorkerLoadOptions } from './encoder.worker.ts';
+export type { LoadResult, WorkerLoadOptions } from './encoder.protocol.ts';
 export type EncoderPhase = 'idle' | 'loading' | 'ready' | 'error';
 
 export class EncoderClient {

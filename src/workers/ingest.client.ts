@@ -4,7 +4,7 @@
  * is terminated, that file gets a 'timeout' error row, and a fresh worker continues with the rest.
  */
 import * as Comlink from 'comlink';
-import type { IngestProgress, IngestSummary, IngestWorker, WorkerIngestOptions, WorkerIngestResult } from './ingest.worker.ts';
+import type { IngestProgress, IngestSummary, IngestWorker, WorkerIngestOptions, WorkerIngestResult } from './ingest.protocol.ts';
 
 export interface IngestRun {
   /** Resolves when every file has a result or the run was cancelled. */

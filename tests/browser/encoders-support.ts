@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { inject } from 'vitest';
 import type { EncoderStatus } from '../../src/core/encoders/encoder-runner.ts';
 import { getEncoder, type EncoderEntry } from '../../src/core/encoders/registry.ts';
-import type { EncoderWorker } from '../../src/workers/encoder.worker.ts';
+import type { EncoderWorker } from '../../src/workers/encoder.protocol.ts';
 import type { HubRequest } from '../support/hub-server.ts';
 
 export const hubUrl = inject('hubUrl');

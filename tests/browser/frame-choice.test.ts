@@ -20,7 +20,7 @@ import { ThumbnailUrls } from '../../src/app/thumbnails.ts';
 import FramePicker from '../../src/ui/panels/FramePicker.svelte';
 import EncoderInputs from '../../src/ui/panels/EncoderInputs.svelte';
 import { runIngest } from '../../src/workers/ingest.client.ts';
-import type { WorkerIngestOptions, WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
+import type { WorkerIngestOptions, WorkerIngestResult } from '../../src/workers/ingest.protocol.ts';
 import { buildDicom, buildPng, seededBytes } from '../support/hostile-builders.ts';
 import { freshStore } from './store-support.ts';
 import { maxAbsDiff } from './encoders-support.ts';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import charlsEncoderWasmUrl from '@cornerstonejs/codec-charls/wasm?url';
 import { runIngest } from '../../src/workers/ingest.client.ts';
-import type { IngestProgress, WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
+import type { IngestProgress, WorkerIngestResult } from '../../src/workers/ingest.protocol.ts';
 import { buildBlockJpeg, buildDicom, buildPng, seededBytes } from '../support/hostile-builders.ts';
 import { hostileCorpus } from '../support/hostile-corpus.ts';
 import { jpegLsDicom } from '../support/hostile-jpegls.ts';

@@ -8,7 +8,7 @@ import { deleteDB } from 'idb';
 import type { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
 import { runIngest } from '../../src/workers/ingest.client.ts';
-import type { WorkerIngestResult } from '../../src/workers/ingest.worker.ts';
+import type { WorkerIngestResult } from '../../src/workers/ingest.protocol.ts';
 import { closeApp, fixtureApp } from './review-imported-support.ts';
 import { drawnPng, uniqueDbName } from './store-support.ts';
 
