@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EncoderRunner } from '../src/core/encoders/encoder-runner.ts';
 import { encoderRevisionKey, getEncoder } from '../src/core/encoders/registry.ts';
-import { nodeSessionFactory } from '../src/cli/node-session.ts';
+import { nodeSessionFactory } from '../src/cli/node-ort-session.ts';
 import { goldenImages } from '../tests/support/encoders-golden-images.ts';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');

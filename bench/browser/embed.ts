@@ -1,10 +1,10 @@
 /**
  * Browser side of `npm run bench`: embeds synthetic batches with the full-size random-weight
- * graphs in a worker (the same SessionHost the engine tests use) and reports images/s.
+ * graphs in a worker (the same OrtSessionHost the engine tests use) and reports images/s.
  * Parameters come from the query string; the result is published on `window.benchResult`.
  */
 import * as Comlink from 'comlink';
-import type { SessionHost } from '../../src/workers/session.worker.ts';
+import type { OrtSessionHost } from '../../src/workers/ort-session.worker.ts';
 import { probeBackend } from '../../src/workers/backend-probe.ts';
 
 interface BrowserEmbedResult {
@@ -40,7 +40,7 @@ function batchData(batch: number): Float32Array {
 
 async function main(): Promise<BrowserEmbedResult> {
   const probe = await probeBackend();
-  const host = Comlink.wrap<SessionHost>(new Worker(new URL('../../src/workers/session.worker.ts', import.meta.url), { type: 'module' }));
+  const host = Comlink.wrap<OrtSessionHost>(new Worker(new URL('../../src/workers/ort-session.worker.ts', import.meta.url), { type: 'module' }));
   // Fetching from the bench's dev server says nothing about users (their models come from Cache
   // Storage or the hub), so the fetch is timed apart from creating the session.
   const t0 = performance.now();

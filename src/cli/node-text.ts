@@ -45,7 +45,7 @@ export async function openNodeTextEncoder(entry: EncoderEntry, modelsDir: string
         [tower.inputNames.attentionMask]: new ort.Tensor('int64', batch.attentionMask, batch.dims),
       });
       const result: Record<string, OutputTensor> = {};
-      // text_embeds is float32; node-session.ts reads image outputs the same way.
+      // text_embeds is float32; node-ort-session.ts reads image outputs the same way.
       for (const [name, tensor] of Object.entries(outputs)) result[name] = { dims: [...tensor.dims], data: tensor.data as Float32Array };
       return result;
     },

@@ -14,7 +14,7 @@ export interface EmbeddingInput {
 }
 
 /** One encoder's embeddings as a row-major matrix. */
-export interface EmbeddingMatrix {
+export interface StoredMatrix {
   encoderId: string;
   revision: string;
   /** Vector length; 0 when there are no rows. */
@@ -149,7 +149,7 @@ export class EmbeddingsTable {
     encoderId: string,
     revision: string,
     options: { rows?: readonly string[]; pageSize?: number } = {},
-  ): Promise<EmbeddingMatrix> {
+  ): Promise<StoredMatrix> {
     let full: PackedMatrix;
     try {
       full = await this.connection().write(['embeddings', 'matrices'], async (tx) => {

@@ -26,7 +26,7 @@ import { ItemsTable } from './items.ts';
 import { JobsTable } from './jobs.ts';
 import { CaptionsTable, DecisionsTable } from './review.ts';
 import { STORE_NAMES, type StoreName } from './schema.ts';
-import { CandidatesTable, SettingsTable, SkippedTable } from './session.ts';
+import { CandidatesTable, SettingsTable, SkippedTable } from './settings.ts';
 
 export {
   BLOCKED_MESSAGE,
@@ -46,11 +46,11 @@ export {
 export type { FaultHooks, OpenOptions, StorageEstimateReport, StoreEvents } from './db.ts';
 export { LATEST_VERSION, MIGRATIONS } from './migrations.ts';
 export * from './schema.ts';
-export { normalised, type EmbeddingInput, type EmbeddingMatrix } from './embeddings.ts';
+export { normalised, type EmbeddingInput, type StoredMatrix } from './embeddings.ts';
 export type { NewItem, PutItemResult } from './items.ts';
 export type { ClaimOptions, CompleteReport, EnqueueReport, JobCounts, JobResult, PixelSources } from './jobs.ts';
 export { emptyDecision, type DecisionFields } from './review.ts';
-export type { CandidateSet } from './session.ts';
+export type { StoredCandidateSet } from './settings.ts';
 export type { ImportedPairHashes } from './imported.ts';
 export { EmbeddingsTable, ItemsTable, JobsTable, CaptionsTable, DecisionsTable, CandidatesTable, SettingsTable, SkippedTable, ImportedPairsTable };
 

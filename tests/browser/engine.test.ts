@@ -1,9 +1,9 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import * as Comlink from 'comlink';
-import type { SessionHost } from '../../src/workers/session.worker.ts';
+import type { OrtSessionHost } from '../../src/workers/ort-session.worker.ts';
 
-const worker = new Worker(new URL('../../src/workers/session.worker.ts', import.meta.url), { type: 'module' });
-const host = Comlink.wrap<SessionHost>(worker);
+const worker = new Worker(new URL('../../src/workers/ort-session.worker.ts', import.meta.url), { type: 'module' });
+const host = Comlink.wrap<OrtSessionHost>(worker);
 
 function batchOfTwo(width: number, height: number): Float32Array {
   const plane = width * height;

@@ -49,7 +49,7 @@ describe('imported benchmark pairs', () => {
     const app = await appFor();
     const { json, images, dataset } = await generatedBenchmark();
     const benchmarkHost = await host(900);
-    await render(BenchmarkTab, { target: benchmarkHost, props: { review: app.review, imported: app.imported, onimportcaptions: (entries) => app.importCaptions(entries) } });
+    await render(BenchmarkTab, { target: benchmarkHost, props: { review: app.review, imported: app.imported, onimportcaptions: (entries: Parameters<typeof app.importCaptions>[0]) => app.importCaptions(entries) } });
     await userEvent.upload(input(benchmarkHost, '[data-testid="import-dataset"] input[type="file"]'), new File([json], 'dataset.json', { type: 'application/json' }));
     await expect.poll(() => app.imported.views.length).toBe(3);
     expect(app.imported.file).toBe('dataset.json');

@@ -11,7 +11,7 @@ import {
   type ReviewedPair,
 } from '../../src/core/benchmark/export.ts';
 import { importDataset } from '../../src/core/benchmark/import.ts';
-import { pairKey, parseSessionJson, sessionToJson, type SessionInput } from '../../src/core/benchmark/session.ts';
+import { pairKey, parseSessionJson, sessionToJson, type SessionInput } from '../../src/core/benchmark/session-file.ts';
 import { buildBenchmarkZip, readBenchmarkZip } from '../../src/core/benchmark/zip.ts';
 
 const sha = (n: number): string => n.toString(16).padStart(64, '0');

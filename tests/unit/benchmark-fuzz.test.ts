@@ -5,7 +5,7 @@ import { parseAnswers } from '../../src/core/benchmark/answers.ts';
 import { parseCaptions } from '../../src/core/benchmark/captions.ts';
 import { parseDatasetJson } from '../../src/core/benchmark/dataset.ts';
 import { ImportError } from '../../src/core/benchmark/errors.ts';
-import { parseSessionJson } from '../../src/core/benchmark/session.ts';
+import { parseSessionJson } from '../../src/core/benchmark/session-file.ts';
 import { readBenchmarkZip } from '../../src/core/benchmark/zip.ts';
 import { pairEntry, sampleDataset } from './benchmark-support.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncoderRunner } from '../../src/core/encoders/encoder-runner.ts';
 import { encoderRevisionKey, getEncoder } from '../../src/core/encoders/registry.ts';
-import { nodeSessionFactory } from '../../src/cli/node-session.ts';
+import { nodeSessionFactory } from '../../src/cli/node-ort-session.ts';
 import { goldenImages } from '../support/encoders-golden-images.ts';
 
 const root = join(import.meta.dirname, '../..');

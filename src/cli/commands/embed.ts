@@ -8,7 +8,7 @@ import { encodeNpy } from '../../core/formats/npy.ts';
 import { encodeEmbeddingsParquet } from '../../core/formats/parquet.ts';
 import type { RgbImage } from '../../core/image.ts';
 import { ingestFile } from '../../core/ingest/index.ts';
-import { nodeSessionFactory } from '../node-session.ts';
+import { nodeSessionFactory } from '../node-ort-session.ts';
 
 interface IndexImage {
   file: string;

@@ -8,5 +8,5 @@ export * from './import.ts';
 export * from './link.ts';
 export * from './export.ts';
 export * from './zip.ts';
-export * from './session.ts';
+export * from './session-file.ts';
 export * from './score.ts';

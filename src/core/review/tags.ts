@@ -2,7 +2,7 @@
  * Failure-mode tags of triage with their labels, after the failure modes named by the
  * MediConfusion paper. The ids are those of the session file (`FAILURE_MODE_TAGS`).
  */
-import { FAILURE_MODE_TAGS } from '../benchmark/session.ts';
+import { FAILURE_MODE_TAGS } from '../benchmark/session-file.ts';
 
 export type FailureModeTag = (typeof FAILURE_MODE_TAGS)[number];
 

@@ -11,3 +11,17 @@ export interface PairMark {
   publishedDino: number;
   label: string;
 }
+
+/** One row as the gallery draws it. */
+export interface GalleryRow {
+  nameA: string;
+  nameB: string;
+  thumbA: string | null;
+  thumbB: string | null;
+  clip: number;
+  dino: number;
+  /** Similarities published elsewhere (an imported benchmark), shown under the ones computed here. */
+  published?: { clip: number; dino: number };
+  /** Why the pair has no computed similarity (NaN), shown as the cell's tooltip. */
+  reason?: string;
+}

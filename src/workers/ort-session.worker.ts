@@ -11,7 +11,7 @@ export interface TensorResult {
   data: Float32Array;
 }
 
-export class SessionHost {
+export class OrtSessionHost {
   private sessions = new Map<string, ort.InferenceSession>();
 
   /** Loads a model from a URL, or from bytes already fetched (the bench times fetch and session creation apart). */
@@ -45,4 +45,4 @@ export class SessionHost {
   }
 }
 
-Comlink.expose(new SessionHost());
+Comlink.expose(new OrtSessionHost());

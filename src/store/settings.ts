@@ -36,7 +36,7 @@ export class SettingsTable {
 }
 
 /** A candidate set as the miner hands it over; `key` and `savedAt` are added by the store. */
-export type CandidateSet = Omit<CandidateRecord, 'key' | 'savedAt'>;
+export type StoredCandidateSet = Omit<CandidateRecord, 'key' | 'savedAt'>;
 
 /** A copy when `array` is a view into a larger buffer (which would otherwise be stored whole). */
 function compact<T extends Uint32Array | Float32Array>(array: T): T {
@@ -49,7 +49,7 @@ export class CandidatesTable {
   constructor(private readonly connection: () => Connection) {}
 
   /** Stores the candidate set under `key`, replacing the previous one. */
-  async put(key: string, set: CandidateSet): Promise<void> {
+  async put(key: string, set: StoredCandidateSet): Promise<void> {
     const n = set.a.length;
     if (set.b.length !== n || set.clip.length !== n || set.dino.length !== n) {
       throw new RangeError(`A candidate set needs a, b, clip and dino of equal length; got ${n}, ${set.b.length}, ${set.clip.length}, ${set.dino.length}.`);
