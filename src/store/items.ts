@@ -115,14 +115,6 @@ export class ItemsTable {
     return this.connection().get((db) => db.count('items'));
   }
 
-  /** Keeps (or, with undefined, forgets) the file's bytes for an item. Returns false if unknown. */
-  setOriginal(sha256: string, original: Blob | undefined): Promise<boolean> {
-    return this.update(sha256, (item) => {
-      if (original) item.original = original;
-      else delete item.original;
-    });
-  }
-
   /** Chooses the frame of a multi-frame DICOM to show and embed. Returns false if unknown. */
   setFrameIndex(sha256: string, frameIndex: number): Promise<boolean> {
     return this.update(sha256, (item) => {
