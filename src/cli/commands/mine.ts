@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command.ts';
-import { DEFAULT_FLOOR, MEDICONFUSION_PRESET, PairMiner } from '../../core/mining/index.ts';
+import { DEFAULT_FLOOR, MEDICONFUSION_PRESET, MINING_DEFAULTS, PairMiner } from '../../core/mining/index.ts';
 import { knnCandidates } from '../../core/mining/knn.ts';
 import { allPairsSlice, finalPairs, parseShard, recordsOf, shardRows, type KnnCandidates } from '../../core/mining/shards.ts';
 import { hashMap, readEmbeddings, writeFinal, writePart, type RunMeta } from '../pairs-io.ts';
@@ -31,6 +31,10 @@ at or above --floor: exact, memory O(N x K), for corpora of 100k images and more
 With --shard i/n only rows of slice i (0 <= i < n) are mined, against all rows, and --out gets
 a part (the matching pairs before the per-image cap); \`mediconfusion merge-pairs\` combines the
 n parts into the file one run writes.
+
+Pairs both encoders find near-identical (both similarities >= ${MINING_DEFAULTS.duplicateThreshold}) are the same
+figure twice and are left out, as in the app: both read one table of defaults. They can only
+pass a --dino-max above ${MINING_DEFAULTS.duplicateThreshold}.
 
 Options:
   --clip FILE            CLIP-side embeddings, float32 .npy [N, D] (required unless --embeddings)
