@@ -3,6 +3,12 @@
  * complete it in one transaction (embeddings and job states together), so a reload or a killed
  * worker never loses or repeats work.
  *
+ * A worker that dies mid-batch (crash, termination, missed heartbeat) did not embed the batch: its
+ * jobs are released (pending again, untried), the encoder is loaded in a fresh worker and the
+ * loop claims them again, so nothing is skipped and nothing is embedded twice. Only an encoder
+ * that keeps dying (`MAX_RESTARTS` times in a row, e.g. an image that exhausts its memory every time)
+ * marks its batch failed, with the sentence.
+ *
  * Pixels come from the files this page holds (`pixels`) or, for any other claimed job, from the
  * item's kept original, read again through the ingest worker (same decoder and RGB conversion as
  * at ingest) with the item's chosen DICOM frame. Kept pixels live for one batch only.
@@ -13,9 +19,13 @@ import { runIngest } from '../workers/ingest.client.ts';
 import type { WorkerIngestResult, WorkerItem } from '../workers/ingest.protocol.ts';
 import type { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import { messageOf } from '../core/errors.ts';
+import { WorkerStoppedError } from '../workers/worker-connection.ts';
 
 /** Images per encoder batch, for every caller of the queue. */
 export const EMBED_BATCH = 8;
+
+/** Worker restarts in a row (no batch finished between them) before a batch is failed. */
+export const MAX_RESTARTS = 3;
 
 /** A kept original read again: its full-size pixels and what ingest made of it. */
 export interface KeptRead {
@@ -71,6 +81,7 @@ export async function readKeptPixels(items: readonly ItemRecord[]): Promise<Map<
   return out;
 }
 
+/** Embeds every claimable pending job with each loaded encoder, in batches; returns how many page-held images it was given. */
 export async function embedPending(
   store: Store,
   encoders: EncoderClient[],
@@ -80,10 +91,13 @@ export async function embedPending(
   readKept: KeptPixelsReader = readKeptPixels,
 ): Promise<number> {
   const hasPixels = (sha256: string) => pixels.has(sha256);
-  await Promise.all(
+  // Settled, not Promise.all: one encoder's failure must not leave the other running unawaited.
+  const outcomes = await Promise.allSettled(
     encoders.map(async (encoder) => {
-      const loaded = encoder.loaded;
+      // An encoder whose worker died between batches is loaded again here, not skipped.
+      const loaded = await encoder.ready();
       if (!loaded) return;
+      let restarts = 0;
       for (;;) {
         if (isCancelled()) return;
         // Claims jobs whose pixels this page holds, and jobs whose item has a kept original.
@@ -91,6 +105,7 @@ export async function embedPending(
         // Claimed jobs always carry their auto-increment key.
         const jobs = claimed.map((job) => ({ id: job.id as number, sha256: job.sha256 }));
         if (jobs.length === 0) return;
+        let handedOver: number[] = [];
         try {
           const images = await pixelsFor(store, jobs, pixels, readKept);
           const runnable = jobs.filter((job) => typeof images.get(job.sha256) === 'object');
@@ -99,21 +114,45 @@ export async function embedPending(
             if (typeof image === 'string' || image === undefined) await store.jobs.fail(job.id, image ?? 'This image could not be read again; add the file again.');
           }
           if (runnable.length === 0) continue;
+          handedOver = runnable.map((job) => job.id);
           const outcome = await encoder.embed(runnable.map((job) => ({ id: String(job.id), image: images.get(job.sha256) as RgbImage })));
           const results = outcome.embeddings.map((e) => ({ jobId: Number(e.id), vector: e.embedding }));
           await store.jobs.complete(results);
+          restarts = 0;
           const finished = new Set(results.map((r) => r.jobId));
           const unfinished = runnable.filter((job) => !finished.has(job.id)).map((job) => job.id);
           if (unfinished.length) await store.jobs.release(unfinished);
           if (outcome.status === 'cancelled') return;
         } catch (error) {
-          const reason = messageOf(error);
-          for (const job of jobs) await store.jobs.fail(job.id, reason);
+          // Jobs never handed to the encoder (the read failed) or handed to a worker that died
+          // did not run: they go back to pending. Only the encoder's own error fails them.
+          const ids = jobs.map((job) => job.id);
+          if (error instanceof WorkerStoppedError) {
+            if (!error.crashed || isCancelled()) {
+              // Stopped on purpose (cancel, another encoder, the page going away): left for resume.
+              await store.jobs.release(ids);
+              return;
+            }
+            if (restarts < MAX_RESTARTS) {
+              await store.jobs.release(ids);
+              restarts++;
+              await encoder.reload();
+              continue;
+            }
+            // The encoder keeps dying on this batch: fail it with the sentence (retryFailed queues it).
+            for (const id of handedOver) await store.jobs.fail(id, messageOf(error));
+            throw error;
+          }
+          const tried = new Set(handedOver);
+          await store.jobs.release(ids.filter((id) => !tried.has(id)));
+          for (const id of tried) await store.jobs.fail(id, messageOf(error));
           throw error;
         }
       }
     }),
   );
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
   return pixels.size;
 }
 
