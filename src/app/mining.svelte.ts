@@ -3,12 +3,15 @@
  * filter request (counts, bins, the first page — never the candidate set), the sensitivity grid
  * and the two projections. Builds, additions and restores go to the miner worker; the page keeps
  * only what the views draw. A restore rebuilds this from the store, so a reload or a crashed
- * worker never changes what the user sees.
+ * worker never changes what the user sees: a miner that dies during a build or restore is
+ * restarted and that step runs again from the stored embeddings; one that dies while idle is
+ * given the stored candidate set again. A projection worker that dies is restarted for the call.
  */
 import { candidateKey, type Store } from '../store/index.ts';
 import type { SensitivityGrid } from '../core/mining/index.ts';
 import { messageOf } from '../core/errors.ts';
 import { createMinerClient, type MinerClient } from '../workers/miner.client.ts';
+import { WorkerStoppedError } from '../workers/worker-connection.ts';
 import { createProjectionClient, type ProjectionClient } from '../workers/projection.client.ts';
 import type { MinerSummary, PairRanks, PairViewAnswer, PairViewRequest } from '../workers/miner.protocol.ts';
 import type { PairArrays, EmbeddingMatrix } from '../core/mining/index.ts';
@@ -72,6 +75,10 @@ export class Mining {
   private heldKey: string | null = null;
   /** The spaces last loaded, kept for re-projection (PCA <-> UMAP) without re-reading the store. */
   private spaces: SpaceMatrices | null = null;
+  /** Builds and restores running now (a miner crash during one is handled by that step). */
+  private minerSteps = 0;
+  /** After `dispose`: a stopped worker is not restarted. */
+  private disposed = false;
 
   constructor(private readonly host: MiningHost) {
     this.miner = createMinerClient((sentence) => this.minerCrashed(sentence));
@@ -79,7 +86,10 @@ export class Mining {
     this.views = new LatestOnly(
       (request) => this.miner.call((api) => api.view(request)),
       (answer) => (this.answer = answer),
-      (error) => host.say(messageOf(error)),
+      // A view lost with a dead miner is asked for again once the set is back (minerCrashed).
+      (error) => {
+        if (!(error instanceof WorkerStoppedError)) host.say(messageOf(error));
+      },
     );
   }
 
@@ -122,7 +132,30 @@ export class Mining {
    * encoders and floor and rows were only added, it screens just the new rows against all (the
    * M x N block); anything else rebuilds all pairs. `rebuild` forces a full build.
    */
-  async mine(options: { rebuild?: boolean } = {}): Promise<void> {
+  mine(options: { rebuild?: boolean } = {}): Promise<void> {
+    return this.withMiner(() => this.mineOnce(options));
+  }
+
+  /**
+   * Runs a build or restore; when the miner dies during it, runs it once more in the restarted
+   * miner (which holds nothing, so the step starts again from the store).
+   */
+  private async withMiner(step: () => Promise<void>): Promise<void> {
+    this.minerSteps++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await step();
+        } catch (error) {
+          if (!(error instanceof WorkerStoppedError) || !error.crashed || this.disposed || attempt >= 1) throw error;
+        }
+      }
+    } finally {
+      this.minerSteps--;
+    }
+  }
+
+  private async mineOnce(options: { rebuild?: boolean }): Promise<void> {
     const keys = this.host.keys();
     if (!keys) return;
     const floor = this.host.session.floor;
@@ -166,7 +199,11 @@ export class Mining {
    * Brings back the stored candidate set for the chosen encoders and floor without recomputing;
    * when none is stored (a reload during mining) but both encoders embedded images, mines them.
    */
-  async restore(): Promise<void> {
+  restore(): Promise<void> {
+    return this.withMiner(() => this.restoreOnce());
+  }
+
+  private async restoreOnce(): Promise<void> {
     const keys = this.host.keys();
     if (!keys) return;
     const floor = this.host.session.floor;
@@ -176,7 +213,7 @@ export class Mining {
     const stored = new Set(embedded);
     if (!record || !record.rows.every((h) => stored.has(h) && this.host.library.has(h))) {
       this.forgetHeld();
-      if (embedded.length >= 2) await this.mine({ rebuild: true });
+      if (embedded.length >= 2) await this.mineOnce({ rebuild: true });
       return;
     }
     const spaces = await this.loadSpaces(record.rows, keys);
@@ -191,7 +228,7 @@ export class Mining {
     this.spaces = spaces;
     await this.afterNewSet();
     // Images embedded after the stored set was written (a reload before mining finished) join now.
-    if (embedded.length > record.rows.length) await this.mine({ rebuild: true });
+    if (embedded.length > record.rows.length) await this.mineOnce({ rebuild: true });
   }
 
   /** Categories changed (captions imported): the same-category rule reads them from now on. */
@@ -220,22 +257,23 @@ export class Mining {
       if (this.host.session.projection === 'umap' && n >= 5) {
         const progress = this.host.progress.start('UMAP projection', 2, 'spaces');
         try {
-          this.clipPositions = await this.projector.call((api) => api.umap('clip', spaces.clip.data.slice(), n, spaces.clip.dim, {}));
+          this.clipPositions = await this.projector.callRestarting((api) => api.umap('clip', spaces.clip.data.slice(), n, spaces.clip.dim, {}));
           progress.update(1, 2);
-          this.dinoPositions = await this.projector.call((api) => api.umap('dino', spaces.dino.data.slice(), n, spaces.dino.dim, {}));
+          this.dinoPositions = await this.projector.callRestarting((api) => api.umap('dino', spaces.dino.data.slice(), n, spaces.dino.dim, {}));
         } finally {
           progress.end();
         }
         return;
       }
       const [clip, dino] = await Promise.all([
-        this.projector.call((api) => api.pca(spaces.clip.data.slice(), n, spaces.clip.dim)),
-        this.projector.call((api) => api.pca(spaces.dino.data.slice(), n, spaces.dino.dim)),
+        this.projector.callRestarting((api) => api.pca(spaces.clip.data.slice(), n, spaces.clip.dim)),
+        this.projector.callRestarting((api) => api.pca(spaces.dino.data.slice(), n, spaces.dino.dim)),
       ]);
       this.clipPositions = clip.positions;
       this.dinoPositions = dino.positions;
     } catch (error) {
-      this.host.say(messageOf(error));
+      // Stopped on purpose (dispose): nothing to say. A crash was said by the worker's sentence.
+      if (!(error instanceof WorkerStoppedError) || (error.crashed && !this.disposed)) this.host.say(messageOf(error));
     }
   }
 
@@ -308,12 +346,37 @@ export class Mining {
     this.miner.terminate(true);
   }
 
-  /** The miner died: say so, and bring its state back from the store (the next call restarts it). */
+  /** Tests: kill the projection worker as a crash would. */
+  simulateProjectionCrash(): void {
+    this.projector.terminate(true);
+  }
+
+  /** Workers of the miner and the projection that died (tests read it). */
+  get crashes(): { miner: number; projection: number } {
+    return { miner: this.miner.crashes, projection: this.projector.crashes };
+  }
+
+  /** Stops the miner and projection workers for good (the page or the test is done with them). */
+  dispose(): void {
+    this.disposed = true;
+    this.miner.terminate();
+    this.projector.terminate();
+  }
+
+  /**
+   * The miner died: say so. A build or restore running now runs again by itself (withMiner);
+   * otherwise the stored candidate set is given to the restarted miner.
+   */
   private minerCrashed(sentence: string): void {
     this.host.say(sentence);
     this.minedKey = null;
     this.heldKey = null;
-    void this.restore().catch((error: unknown) => this.host.say(messageOf(error)));
+    // The fresh miner holds no set: views wait until one is built or restored.
+    this.heldFloor = null;
+    if (this.minerSteps > 0 || this.disposed) return;
+    void this.restore().catch((error: unknown) => {
+      if (!(error instanceof WorkerStoppedError)) this.host.say(messageOf(error));
+    });
   }
 
   private async loadSpaces(rows: string[], keys: EncoderKeys): Promise<SpaceMatrices> {
