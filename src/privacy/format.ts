@@ -15,7 +15,8 @@ export function formatBytes(bytes: number): string {
 /** The host part of an origin, as the panel lists it (`huggingface.co`, `127.0.0.1:4173`). */
 export function originLabel(origin: string): string {
   try {
-    return new URL(origin).host;
+    // The URL parser escapes a wildcard host ("*.cdn.hf.co" becomes "%2A.cdn.hf.co"); show it as written.
+    return new URL(origin).host.replace(/^%2A\./i, '*.');
   } catch {
     return origin;
   }

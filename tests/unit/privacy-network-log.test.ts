@@ -67,5 +67,6 @@ describe('formatting', () => {
     expect(formatBytes(-1)).toBe('unknown');
     expect(originLabel('https://huggingface.co')).toBe('huggingface.co');
     expect(originLabel('http://127.0.0.1:4173')).toBe('127.0.0.1:4173');
+    expect(originLabel('https://*.cdn.hf.co')).toBe('*.cdn.hf.co');
   });
 });
