@@ -13,6 +13,7 @@ import { runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
 import { renderMarkdown } from './report.ts';
 import { profileKernels } from './kernel-profile.ts';
 import { runKnnBench } from './mining-knn.ts';
+import { runRemineBench } from './remine-page.ts';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
@@ -108,6 +109,12 @@ try {
   const miningResult = await miningBenchmarks(rig);
   // k-NN mining (100,000 rows; 10,000 with --quick) joins the other mining figures as mine.knn_n<N>.
   miningResult.mine = { ...(miningResult.mine as Record<string, unknown> | undefined), ...runKnnBench({ quick }) };
+  // The slider in the mounted App (N = 10,000; 5,000 with --quick): page and worker latency beside the Node re-mine figures.
+  if (rig) {
+    const remine = (miningResult.remine ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [key, figures] of Object.entries(await runRemineBench({ quick, rig }))) remine[key] = { ...remine[key], ...figures };
+    miningResult.remine = remine;
+  }
   const result = {
     date: started.toISOString(),
     quick,
