@@ -118,17 +118,22 @@ export class PairViewer {
     const ranks = selection.ranks;
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
+    // The hot loop of a slider move (up to ~450k pairs at N = 10k): binOf inlined, with each
+    // value's position along its axis computed once for both its histogram and density bins.
+    // Same arithmetic as binOf ((v - lo) / (hi - lo), then x bins), so the bins do not change.
+    const [cSpan, dSpan] = [cHi - cLo, dHi - dLo];
+    const { clip: mClip, dino: mDino } = m;
     for (let i = 0; i < ranks.length; i++) {
       const r = ranks[i];
-      const c = m.clip[r];
-      const d = m.dino[r];
-      const hc = binOf(c, cLo, cHi, hb);
-      const hd = binOf(d, dLo, dHi, hb);
-      if (hc >= 0) clipConfusing[hc]++;
-      if (hd >= 0) dinoConfusing[hd]++;
-      const x = binOf(c, cLo, cHi, cols);
-      const y = binOf(d, dLo, dHi, rows);
-      if (x >= 0 && y >= 0) densityConfusing[y * cols + x]++;
+      const c = mClip[r];
+      const d = mDino[r];
+      const inClip = c >= cLo && c <= cHi;
+      const inDino = d >= dLo && d <= dHi;
+      const u = (c - cLo) / cSpan;
+      const v = (d - dLo) / dSpan;
+      if (inClip) clipConfusing[Math.min(hb - 1, Math.floor(u * hb))]++;
+      if (inDino) dinoConfusing[Math.min(hb - 1, Math.floor(v * hb))]++;
+      if (inClip && inDino) densityConfusing[Math.min(rows - 1, Math.floor(v * rows)) * cols + Math.min(cols - 1, Math.floor(u * cols))]++;
     }
     let points: PairView['points'] = null;
     if (set.size <= request.pointsUpTo) {
