@@ -4,9 +4,16 @@
  * sample set, choose a frame, cancel, forget) and sequences ingest -> embed -> mine. Reactions
  * live here, not in views: the session's filter request re-filters, a new floor re-mines, other
  * encoders load and embed what is stored. Views receive the parts they read.
+ *
+ * Faults: a worker that dies says one sentence in the banner and is restarted. The embedding
+ * queue re-runs the batch a dead encoder held (embed-queue.ts), the miner re-runs its step
+ * (mining.svelte.ts), the image reader goes on from the file it was on (ingest.client.ts). An
+ * encoder that dies while nothing runs is loaded again and the stored queue resumes; one that dies
+ * during a run makes that run resume the queue once more before it ends, so nothing stays pending.
  */
 import { openStore, type Store } from '../store/index.ts';
 import { messageOf } from '../core/errors.ts';
+import { WorkerStoppedError } from '../workers/worker-connection.ts';
 import type { RgbImage } from '../core/image.ts';
 import { generateSampleSet, sampleImagePng } from '../core/sample/phantoms.ts';
 import { runIngest, type IngestRun } from '../workers/ingest.client.ts';
@@ -46,13 +53,18 @@ export class ExplorerApp {
   private stopPersisting: (() => void) | null = null;
   /** Encoder ids the stored work was last brought in line with. */
   private settledEncoders = '';
+  /** An encoder died while a run was embedding: that run resumes the queue before it ends. */
+  private encoderCrashedDuringRun = false;
+  /** addFiles / resume runs in progress. */
+  private runs = 0;
 
   /** `storeName`: the IndexedDB database (tests give each app its own). */
   constructor(private readonly options: { storeName?: string } = {}) {
     const say = (sentence: string) => (this.banner = sentence);
     this.encoders = new EncoderPair(this.session, (sentence) => {
       say(sentence);
-      void this.resume();
+      if (this.runs > 0) this.encoderCrashedDuringRun = true;
+      else void this.restartEncoders();
     });
     this.library = new Library(() => this.store);
     this.mining = new Mining({
@@ -94,12 +106,17 @@ export class ExplorerApp {
       onBlocked: (sentence) => (this.banner = sentence),
       onTerminated: (sentence) => (this.banner = sentence),
     });
-    const settings = { load: (key: string) => this.store.settings.get(key), save: (key: string, value: unknown) => this.store.settings.set(key, value as never) };
+    const settings = {
+      load: (key: string) => this.store.settings.get(key),
+      // Saved on a timer nobody awaits: a store closed meanwhile is said, never an unhandled rejection.
+      save: (key: string, value: unknown) => this.store.settings.set(key, value as never).catch((error: unknown) => this.report(error)),
+    };
     await this.session.restore(settings);
     if (options.encoders) [this.session.clipEncoderId, this.session.dinoEncoderId] = options.encoders;
     this.settledEncoders = this.encoderIds();
     await this.store.jobs.recoverInterrupted();
     await this.library.reload();
+    await this.queueUnembedded();
     await this.imported.restore();
     await this.mining.restore();
     this.stopPersisting = this.session.attach(settings);
@@ -108,10 +125,58 @@ export class ExplorerApp {
     void this.resume();
   }
 
-  /** Stops the reactions (tests mount and unmount apps). */
+  /**
+   * Stops the reactions and the workers, as leaving the page does (tests mount and unmount apps,
+   * and simulate a reload with it); what is stored stays as it is.
+   */
   dispose(): void {
     this.stopReactions?.();
     this.stopPersisting?.();
+    this.cancel();
+    this.encoders.clip.dispose();
+    this.encoders.dino.dispose();
+    this.mining.dispose();
+  }
+
+  /** Tests: kills the image reader of the running addFiles as a crash would. */
+  simulateIngestCrash(): void {
+    this.ingestRun?.simulateCrash();
+  }
+
+  /**
+   * Queues every stored item that lacks an embedding of the chosen encoders: a page that stopped
+   * between storing an item and queueing its jobs left it with neither, and it would never be
+   * embedded or listed for a re-drop.
+   */
+  private async queueUnembedded(): Promise<void> {
+    const keys = this.encoders.keys();
+    if (!keys) return;
+    for (const [id, revision] of [[keys.clipId, keys.clipRevision], [keys.dinoId, keys.dinoRevision]]) {
+      const embedded = new Set(await this.store.embeddings.hashes(id, revision));
+      const missing = this.library.items.filter((item) => !embedded.has(item.sha256)).map((item) => item.sha256);
+      if (missing.length) await this.store.jobs.enqueue(missing, id, revision);
+    }
+    await this.library.refreshRedrop();
+  }
+
+  /** An encoder died while nothing ran: load both again and resume the stored queue. */
+  private async restartEncoders(): Promise<void> {
+    if (!this.storeHandle) return;
+    await this.run(async () => {
+      if (await this.loadEncoders()) await this.resume();
+    });
+  }
+
+  /** Ends an addFiles / resume run; an encoder that died during it resumes the queue once more. */
+  private async endRun(): Promise<void> {
+    try {
+      while (this.encoderCrashedDuringRun && !this.cancelled) {
+        this.encoderCrashedDuringRun = false;
+        await this.run(() => this.resumeKept());
+      }
+    } finally {
+      this.runs--;
+    }
   }
 
   private encoderIds(): string {
@@ -145,12 +210,17 @@ export class ExplorerApp {
     });
   }
 
+  /** Shows a failure as the banner sentence; a worker stopped on purpose (cancel, dispose) is none. */
+  private report(error: unknown): void {
+    if (!(error instanceof WorkerStoppedError && !error.crashed)) this.banner = messageOf(error);
+  }
+
   /** Runs a step and turns its failure into the banner sentence. */
   private async run(step: () => Promise<void>): Promise<void> {
     try {
       await step();
     } catch (error) {
-      this.banner = messageOf(error);
+      this.report(error);
     }
   }
 
@@ -180,22 +250,33 @@ export class ExplorerApp {
    */
   async resume(): Promise<void> {
     if (!this.storeHandle || this.busy) return;
+    this.runs++;
+    this.cancelled = false;
+    try {
+      // Callers do not await it (boot, a restarted encoder): its failure is the banner sentence.
+      await this.run(() => this.resumeKept());
+    } finally {
+      await this.endRun();
+    }
+  }
+
+  /** The body of `resume`, without the guard (endRun calls it while its run still counts). */
+  private async resumeKept(): Promise<void> {
     const kept = (await this.store.jobs.pixelSources()).fromStore.length;
     if (kept === 0) {
       await this.run(() => this.mining.mine());
       return;
     }
-    this.cancelled = false;
     const progress = this.progress.start(`Embedding ${kept.toLocaleString()} stored image${kept === 1 ? '' : 's'}`, kept, 'images');
     try {
       if (!(await this.loadEncoders())) return;
       await embedPending(this.store, this.encoders.both, new Map(), EMBED_BATCH, () => this.cancelled);
     } catch (error) {
-      this.banner = messageOf(error);
+      this.report(error);
     } finally {
       progress.end();
     }
-    await this.library.refreshRedrop();
+    await this.run(() => this.library.refreshRedrop());
     if (!this.cancelled) await this.run(() => this.mining.mine());
   }
 
@@ -219,6 +300,15 @@ export class ExplorerApp {
   /** Ingests files, stores items, embeds new ones with both encoders, then mines. */
   async addFiles(files: File[], options: AddFilesOptions = {}): Promise<void> {
     if (!this.storeHandle || files.length === 0) return;
+    this.runs++;
+    try {
+      await this.addFilesRun(files, options);
+    } finally {
+      await this.endRun();
+    }
+  }
+
+  private async addFilesRun(files: File[], options: AddFilesOptions): Promise<void> {
     this.cancelled = false;
     const store = this.store;
     const encodersReady = this.loadEncoders();
@@ -258,6 +348,7 @@ export class ExplorerApp {
           else done++;
           if (pixels.size >= EMBED_BATCH) await drain();
         },
+        onCrash: (sentence) => (this.banner = sentence),
       },
       { keepRgb: true, frameIndexes: this.library.frameIndexes() },
     );
@@ -265,11 +356,12 @@ export class ExplorerApp {
       await this.ingestRun.finished;
       await drain();
     } catch (error) {
-      this.banner = messageOf(error);
+      this.report(error);
     } finally {
       this.ingestRun = null;
       progress.end();
-      await this.library.reload();
+      // A store closed meanwhile (the page going away, another tab's upgrade) is said, not thrown.
+      await this.run(() => this.library.reload());
     }
     if (!this.cancelled) await this.run(() => this.mining.mine());
   }
