@@ -56,9 +56,9 @@ describe('ExportDialog', () => {
     await expect.element(screen.getByTestId('export-summary')).toHaveTextContent('2 of 4 accepted pairs are ready to export.');
     await expect.element(screen.getByTestId('export-summary')).toHaveTextContent('(1 rejected, 0 need edits, 1 undecided');
     const items = screen.getByTestId('export-invalid').getByRole('listitem');
-    await expect.element(items.nth(0)).toHaveTextContent('Pair 3: mri-1.png ↔ mri-2.png');
+    await expect.element(items.nth(0)).toHaveTextContent('mri-1.png ↔ mri-2.png');
     await expect.element(items.nth(0)).toHaveTextContent('The correct answers for image 1 and image 2 must differ (both are A)');
-    await expect.element(items.nth(1)).toHaveTextContent('Pair 4: x-1.png ↔ x-2.png');
+    await expect.element(items.nth(1)).toHaveTextContent('x-1.png ↔ x-2.png');
     await expect.element(items.nth(1)).toHaveTextContent('Write the question before exporting.');
     expect(items.all()).toHaveLength(2);
     await expect.element(screen.getByRole('checkbox', { name: 'Include original file names' })).not.toBeChecked();
