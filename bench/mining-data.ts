@@ -5,20 +5,13 @@
  * with a spread of DINO similarities: the realistic load for building and re-mining.
  */
 import type { EmbeddingMatrix } from '../src/core/mining/index.ts';
+import { seededRandom } from '../src/core/random.ts';
 
 export const CLIP_DIM = 512;
 export const DINO_DIM = 384;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded generator (src/core/random.ts), so failures replay. */
+const prng = seededRandom;
 
 function gaussians(random: () => number, out: Float32Array): void {
   for (let i = 0; i < out.length; i += 2) {

@@ -4,6 +4,7 @@
  * (divide by the float64 L2 norm, store float32).
  */
 import type { EmbeddingMatrix } from '../../src/core/mining/index.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 export interface RefPair {
   a: number;
@@ -77,17 +78,8 @@ export function referenceFilter(candidates: RefPair[], f: RefFilter): { pairs: R
   return { pairs, nearDuplicates };
 }
 
-/** Seeded PRNG (mulberry32) so failures replay. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded generator (src/core/random.ts), so failures replay. */
+export const prng = seededRandom;
 
 export function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
