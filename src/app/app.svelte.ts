@@ -271,6 +271,7 @@ export class ExplorerApp {
     try {
       if (!(await this.loadEncoders())) return;
       await embedPending(this.store, this.encoders.both, new Map(), EMBED_BATCH, () => this.cancelled);
+      await this.mining.embeddedByBoth();
     } catch (error) {
       this.report(error);
     } finally {
@@ -321,6 +322,8 @@ export class ExplorerApp {
       if (!(await encodersReady)) return;
       done += await embedPending(store, this.encoders.both, pixels, EMBED_BATCH, () => this.cancelled);
       pixels.clear();
+      // The sidebar's "N embedded" is what the store holds, so it rises while work runs.
+      await this.mining.embeddedByBoth();
       progress.update(Math.min(files.length, done));
     };
     this.ingestRun = runIngest(

@@ -54,6 +54,8 @@ export class Mining {
   /** Row order of the mined set (SHA-256 per row); pair rows point into it. */
   rows = $state.raw<string[]>([]);
   readonly rowOf = $derived(new Map(this.rows.map((hash, row) => [hash, row])));
+  /** Images the store holds embeddings of from both chosen encoders (what "N embedded" says). */
+  embeddedCount = $state(0);
   /** The miner's answer for the latest finished filter request. */
   answer = $state.raw<PairViewAnswer | null>(null);
   grid = $state.raw<SensitivityGrid | null>(null);
@@ -121,10 +123,15 @@ export class Mining {
   /** Hashes embedded by both chosen encoders, in store order. */
   async embeddedByBoth(): Promise<string[]> {
     const keys = this.host.keys();
-    if (!keys) return [];
+    if (!keys) {
+      this.embeddedCount = 0;
+      return [];
+    }
     const store = this.host.store();
     const both = new Set(await store.embeddings.hashes(keys.dinoId, keys.dinoRevision));
-    return (await store.embeddings.hashes(keys.clipId, keys.clipRevision)).filter((h) => both.has(h));
+    const hashes = (await store.embeddings.hashes(keys.clipId, keys.clipRevision)).filter((h) => both.has(h));
+    this.embeddedCount = hashes.length;
+    return hashes;
   }
 
   /**
@@ -140,7 +147,17 @@ export class Mining {
    * Runs a build or restore; when the miner dies during it, runs it once more in the restarted
    * miner (which holds nothing, so the step starts again from the store).
    */
-  private async withMiner(step: () => Promise<void>): Promise<void> {
+  private withMiner(step: () => Promise<void>): Promise<void> {
+    // One build or restore at a time: two interleaved (an encoder change, a resume and a drop can
+    // each start one) would pair one set's rows with the other's categories and views.
+    const run = this.steps.then(() => this.withMinerNow(step));
+    this.steps = run.catch(() => undefined);
+    return run;
+  }
+
+  private steps: Promise<unknown> = Promise.resolve();
+
+  private async withMinerNow(step: () => Promise<void>): Promise<void> {
     this.minerSteps++;
     try {
       for (let attempt = 0; ; attempt++) {
@@ -328,6 +345,7 @@ export class Mining {
 
   /** Forgets what the page and the miner hold (after "Forget everything" or an encoder change). */
   forgetHeld(): void {
+    this.embeddedCount = 0;
     this.rows = [];
     this.minedKey = null;
     this.heldKey = null;
