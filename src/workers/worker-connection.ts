@@ -63,16 +63,23 @@ export class WorkerConnection<T> {
   async call<R>(work: (api: Comlink.Remote<T>) => Promise<R>): Promise<R> {
     const api = this.api;
     const worker = this.worker;
+    // The death listeners live as long as this call: a long-lived worker (the miner answers a
+    // request per slider move) would otherwise collect two listeners per call for ever.
+    const listening = new AbortController();
     const death = new Promise<never>((_, reject) => {
       const onDeath = () => {
         const crashed = worker ? (this.endings.get(worker) ?? true) : true;
         reject(new WorkerStoppedError(`The ${this.name} stopped while working; it was restarted, so try again.`, crashed));
       };
-      worker?.addEventListener('error', onDeath, { once: true });
-      worker?.addEventListener('mc-terminated', onDeath, { once: true });
+      worker?.addEventListener('error', onDeath, { once: true, signal: listening.signal });
+      worker?.addEventListener('mc-terminated', onDeath, { once: true, signal: listening.signal });
     });
     death.catch(() => undefined);
-    return Promise.race([work(api), death]);
+    try {
+      return await Promise.race([work(api), death]);
+    } finally {
+      listening.abort();
+    }
   }
 
   /**
