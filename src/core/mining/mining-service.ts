@@ -177,6 +177,8 @@ export class MiningService<G = unknown> {
   /** The confusing pairs as parallel arrays (the CLI's and the tests' view; the app pages instead). */
   filter(options: FilterOptions = {}): Promise<{ pairs: PairArrays; nearDuplicates: PairArrays; total: number; matchedBeforeCap: number }> {
     return this.serial(async () => {
+      // filter selects into the buffer the kept view selection reads: pages of it end here.
+      this.selection = undefined;
       const result = this.candidates().filter(options);
       return { pairs: copyPairs(result.pairs), nearDuplicates: copyPairs(result.nearDuplicates), total: result.total, matchedBeforeCap: result.matchedBeforeCap };
     });
@@ -248,8 +250,9 @@ export class MiningService<G = unknown> {
 
   private keep(selection: Selection, set: CandidateSet): void {
     this.version++;
-    // The set reuses its rank buffer on the next select: keep a copy only as long as the matches.
-    this.selection = { version: this.version, ranks: selection.ranks.slice(), set };
+    // The ranks are a view into the set's buffer, which only the next select overwrites: `filter`
+    // forgets the kept selection, so the slider's hot path copies nothing.
+    this.selection = { version: this.version, ranks: selection.ranks, set };
   }
 
   private viewerOf(set: CandidateSet): PairViewer {
