@@ -3,23 +3,7 @@
  * normalisation rule), plain sorts. Independent of src/core/mining.
  */
 import type { EmbeddingMatrix } from '../../src/core/mining/index.ts';
-import type { RefPair } from './mining-reference.ts';
-
-function unitRows(m: EmbeddingMatrix): Float32Array {
-  const out = new Float32Array(m.data.length);
-  for (let r = 0; r < m.rows; r++) {
-    let s = 0;
-    for (let k = 0; k < m.dim; k++) s += m.data[r * m.dim + k] ** 2;
-    if (s > 0) for (let k = 0; k < m.dim; k++) out[r * m.dim + k] = m.data[r * m.dim + k] / Math.sqrt(s);
-  }
-  return out;
-}
-
-function cosine(u: Float32Array, dim: number, a: number, b: number): number {
-  let s = 0;
-  for (let k = 0; k < dim; k++) s += u[a * dim + k] * u[b * dim + k];
-  return Math.fround(s);
-}
+import { cosine, unitRows, type RefPair } from './mining-reference.ts';
 
 /** Row r's K nearest rows (self excluded) with similarity >= floor, nearest first, ties to the lower index. */
 export function referenceNeighbours(clip: EmbeddingMatrix, k: number, floor: number): { index: number; sim: number }[][] {

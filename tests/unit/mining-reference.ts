@@ -13,7 +13,8 @@ export interface RefPair {
   dino: number;
 }
 
-function unitRows(m: EmbeddingMatrix): Float32Array {
+/** Unit rows by plain float64 division (the reference's own normalisation). */
+export function unitRows(m: EmbeddingMatrix): Float32Array {
   const out = new Float32Array(m.data.length);
   for (let r = 0; r < m.rows; r++) {
     let s = 0;
@@ -23,7 +24,8 @@ function unitRows(m: EmbeddingMatrix): Float32Array {
   return out;
 }
 
-function cosine(u: Float32Array, dim: number, a: number, b: number): number {
+/** Naive float64 dot of two unit rows, rounded to float32 as the miner stores it. */
+export function cosine(u: Float32Array, dim: number, a: number, b: number): number {
   let s = 0;
   for (let k = 0; k < dim; k++) s += u[a * dim + k] * u[b * dim + k];
   return Math.fround(s);
