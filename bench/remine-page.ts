@@ -54,6 +54,8 @@ export interface RemineOptions {
   moves?: number;
   /** Samples the page's main thread with the V8 profiler while the sliders move; adds the top functions by self time. */
   profile?: boolean;
+  /** Records a Chromium trace of the drag and adds main-thread time by trace event (what the renderer spent on style, layout, paint, scripts). */
+  trace?: boolean;
   log?: (line: string) => void;
 }
 
@@ -119,12 +121,16 @@ export async function runRemineBench(options: RemineOptions): Promise<Record<str
     await page.goto(`${origin}/bench/browser/remine-page.html?${query}`);
     let last = '';
     const profiler = options.profile ? await mainThreadProfiler(page) : null;
+    let tracing: Promise<void> | null = null;
     const progress = setInterval(() => {
       void page
         .evaluate(() => (window as unknown as { benchProgress?: string }).benchProgress ?? '')
         .then(async (line) => {
           if (line && line !== last) log(`bench:   ${(last = line)}`);
-          if (line.startsWith('moving')) await profiler?.start();
+          if (line.startsWith('moving')) {
+            await profiler?.start();
+            if (options.trace && !tracing) tracing = own.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+          }
         })
         .catch(() => undefined);
     }, 250);
@@ -136,6 +142,7 @@ export async function runRemineBench(options: RemineOptions): Promise<Record<str
     }
     const r = await page.evaluate(() => (window as unknown as { benchResult: PageFigures }).benchResult);
     const hot = await profiler?.stop();
+    const traced = tracing ? (await tracing, mainThreadByEvent(await own.stopTracing())) : null;
     if (r.error) return { [key]: { page_error: r.error } };
     return {
       [key]: {
@@ -165,6 +172,7 @@ export async function runRemineBench(options: RemineOptions): Promise<Record<str
           worker_max_ms: r.worker.max_ms,
           breakdown: r.breakdown,
           ...(hot ? { main_thread_self_ms: hot } : {}),
+          ...(traced ? { main_thread_trace_ms: traced } : {}),
         },
       },
     };
@@ -221,6 +229,32 @@ async function mainThreadProfiler(page: { context(): { newCDPSession(page: unkno
   };
 }
 
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  tid: number;
+  pid: number;
+  args?: { name?: string };
+}
+
+/**
+ * Main-thread time by trace event name (complete events only, top 20, ms), for the renderer's
+ * main thread: where a frame goes besides JavaScript (style, layout, paint, commit). Nested events
+ * are counted in their parent too, so the figures overlap and do not add up.
+ */
+function mainThreadByEvent(buffer: Buffer): Record<string, number> {
+  const { traceEvents } = JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] };
+  const main = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const total = new Map<string, number>();
+  for (const e of traceEvents) {
+    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
+    total.set(e.name, (total.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  const top = [...total.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
+  return Object.fromEntries(top.map(([k, ms]) => [k, Math.round(ms)]));
+}
+
 type Json = Record<string, unknown>;
 
 /** Merges `remine.<key>` figures into bench/results/latest.json (keeping everything else) and re-renders latest.md. */
@@ -243,7 +277,7 @@ if (invokedDirectly) {
   const dev = argv.includes('--dev');
   const rig = dev ? await startBrowserRig(root) : null;
   try {
-    const figures = await runRemineBench({ quick: argv.includes('--quick'), rig, n: value('--n'), moves: value('--moves'), profile: argv.includes('--profile'), dev });
+    const figures = await runRemineBench({ quick: argv.includes('--quick'), rig, n: value('--n'), moves: value('--moves'), profile: argv.includes('--profile'), trace: argv.includes('--trace'), dev });
     mergeIntoLatest(figures);
     console.log(JSON.stringify({ remine: figures }, null, 2));
   } finally {
