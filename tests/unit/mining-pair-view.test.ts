@@ -19,13 +19,26 @@ describe('pair view (what the miner sends the views)', () => {
     ['per-image cap', { clipMin: 0.75, dinoMax: 0.8, maxPerImage: 2, excludeNearDuplicates: false }],
     ['near-duplicates excluded', { clipMin: 0.72, dinoMax: 0.99, excludeNearDuplicates: true, duplicateThreshold: 0.9 }],
     ['cap and duplicates', { clipMin: 0.7, dinoMax: 0.95, maxPerImage: 1, excludeNearDuplicates: true, duplicateThreshold: 0.85 }],
+    ['same category, cap and duplicates', { clipMin: 0.74, dinoMax: 0.9, maxPerImage: 2, excludeNearDuplicates: true, duplicateThreshold: 0.88, sameCategoryOnly: true }],
+    // So few pairs above the CLIP cut that select gathers them instead of scanning the margin order.
+    ['a CLIP cut near the top', { clipMin: 0.97, dinoMax: 0.99, excludeNearDuplicates: true, duplicateThreshold: 0.99 }],
   ];
+  const categories = Int32Array.from({ length: 260 }, (_, i) => (i % 9 === 0 ? -1 : i % 3));
   for (const [name, filter] of settings) {
     it(`counts, bins and the page agree with a brute-force reference: ${name}`, async () => {
       const service = new MiningService();
       await service.build(clip, dino, { floor, kernel: 'js' });
+      if (filter.sameCategoryOnly) await service.setCategories(categories);
       const { view, version } = await service.view({ ...filter, ...shape });
-      const expected = referenceFilter(all, { clipMin: filter.clipMin!, dinoMax: filter.dinoMax!, maxPerImage: filter.maxPerImage, excludeNearDuplicates: filter.excludeNearDuplicates, duplicateThreshold: filter.duplicateThreshold }).pairs;
+      const expected = referenceFilter(all, {
+        clipMin: filter.clipMin!,
+        dinoMax: filter.dinoMax!,
+        maxPerImage: filter.maxPerImage,
+        excludeNearDuplicates: filter.excludeNearDuplicates,
+        duplicateThreshold: filter.duplicateThreshold,
+        categories: filter.sameCategoryOnly ? categories : undefined,
+      }).pairs;
+      expect(expected.length).toBeGreaterThan(0);
       expect(view.total).toBe(expected.length);
       expect(view.candidates).toBe(all.length);
       // Every confusing pair lands in exactly one bin of each histogram and of the density.
@@ -35,9 +48,23 @@ describe('pair view (what the miner sends the views)', () => {
       expect(sum(view.clipHistogram.candidates)).toBe(all.length);
       expect(sum(view.density.candidates)).toBe(all.length);
       const [lo, hi] = view.clipRange;
+      const [dLo, dHi] = view.dinoRange;
       const bins = new Uint32Array(shape.histogramBins);
-      for (const p of expected) bins[binOf(p.clip, lo, hi, shape.histogramBins)]++;
+      const dinoBins = new Uint32Array(shape.histogramBins);
+      const cells = new Uint32Array(shape.densityColumns * shape.densityRows);
+      const allCells = new Uint32Array(cells.length);
+      const cellOf = (p: { clip: number; dino: number }) =>
+        binOf(p.dino, dLo, dHi, shape.densityRows) * shape.densityColumns + binOf(p.clip, lo, hi, shape.densityColumns);
+      for (const p of expected) {
+        bins[binOf(p.clip, lo, hi, shape.histogramBins)]++;
+        dinoBins[binOf(p.dino, dLo, dHi, shape.histogramBins)]++;
+        cells[cellOf(p)]++;
+      }
+      for (const p of all) allCells[cellOf(p)]++;
       expect(Array.from(view.clipHistogram.confusing)).toEqual(Array.from(bins));
+      expect(Array.from(view.dinoHistogram.confusing)).toEqual(Array.from(dinoBins));
+      expect(Array.from(view.density.confusing)).toEqual(Array.from(cells));
+      expect(Array.from(view.density.candidates)).toEqual(Array.from(allCells));
       // The page is the head of the list; later pages continue it; positions resolve back.
       const head = expected.slice(0, shape.pageSize);
       expect(Array.from(view.page.a)).toEqual(head.map((p) => p.a));

@@ -63,6 +63,8 @@ export interface Selection {
   ranks: Uint32Array;
   /** Pairs that matched the thresholds and controls before the per-image cap removed some. */
   matchedBeforeCap: number;
+  /** Pairs with clip > clipMin and dino < dinoMax, before any rule (what a sensitivity-grid cell counts). */
+  byThresholdsAlone: number;
   /** Candidates with clip above the CLIP threshold (a prefix of the CLIP order). */
   clipPrefix: number;
   clipMin: number;
@@ -238,7 +240,9 @@ export class CandidateSet {
     const prefix = this.countAbove(clipMin);
     const ranks = (this.scratch ??= new Uint32Array(size));
     const { a, b, clip, dino } = m;
+    const category = sameCategory ? categories : undefined;
     let kept = 0;
+    let alone = 0;
     if (prefix * 16 < size) {
       // Few pairs above the CLIP cut: gather their margin ranks, sort those numbers natively, then test.
       const rank = this.marginRanks();
@@ -247,15 +251,32 @@ export class CandidateSet {
       ranks.subarray(0, gathered).sort();
       for (let i = 0; i < gathered; i++) {
         const r = ranks[i];
-        if (this.passes(r, dinoMax, excludeDup, dupAt, sameCategory ? categories : undefined)) ranks[kept++] = r;
+        if (dino[r] >= dinoMax) continue;
+        alone++;
+        if (this.passes(r, dinoMax, excludeDup, dupAt, category)) ranks[kept++] = r;
       }
-    } else if (!excludeDup && !sameCategory) {
-      // The common slider move: one sequential pass, no rule checks.
-      for (let r = 0; r < size; r++) if (clip[r] > clipMin && dino[r] < dinoMax) ranks[kept++] = r;
     } else {
-      const category = sameCategory ? categories : undefined;
-      for (let r = 0; r < size; r++) {
-        if (clip[r] > clipMin && dino[r] < dinoMax && this.passes(r, dinoMax, excludeDup, dupAt, category)) ranks[kept++] = r;
+      // Every match has margin clip - dino > clipMin - dinoMax, and margin ranks run down the
+      // margins, so the scan stops at the first rank below that bound: exact, and it skips the
+      // tail of the set on every slider move. (Rounded, the bound can only tie: hence >=.)
+      const end = this.marginPrefix(clipMin - dinoMax);
+      if (!excludeDup && !category) {
+        // The plain slider move: one sequential pass, no rule checks.
+        for (let r = 0; r < end; r++) if (clip[r] > clipMin && dino[r] < dinoMax) ranks[kept++] = r;
+        alone = kept;
+      } else {
+        for (let r = 0; r < end; r++) {
+          const c = clip[r];
+          const d = dino[r];
+          if (!(c > clipMin && d < dinoMax)) continue;
+          alone++;
+          if (excludeDup && d >= dupAt && c >= dupAt) continue;
+          if (category) {
+            const ca = category[a[r]];
+            if (ca < 0 || ca !== category[b[r]]) continue;
+          }
+          ranks[kept++] = r;
+        }
       }
     }
     const matched = kept;
@@ -273,7 +294,7 @@ export class CandidateSet {
         }
       }
     }
-    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, clipPrefix: prefix, clipMin, excludeDup, dupAt };
+    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, byThresholdsAlone: alone, clipPrefix: prefix, clipMin, excludeDup, dupAt };
   }
 
   /** Pairs `from`..`to` of a selection as parallel arrays (a view into a reused buffer). */
@@ -380,6 +401,19 @@ export class CandidateSet {
       this.marginCopy = m;
     }
     return this.marginCopy;
+  }
+
+  /** Margin ranks whose margin (clip - dino, as marginOrderOf computes it) is at least `bound`: a prefix. */
+  private marginPrefix(bound: number): number {
+    const { clip, dino } = this.byMargin();
+    let lo = 0;
+    let hi = clip.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (clip[mid] - dino[mid] >= bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private marginRanks(): Uint32Array {

@@ -75,8 +75,16 @@ export function binOf(value: number, lo: number, hi: number, bins: number): numb
   return k >= bins ? bins - 1 : k;
 }
 
-interface StaticBins {
+/**
+ * The bins of every candidate for one axis range and shape: per margin rank, its histogram bin on
+ * each axis and its density cell (the sink index `bins` or `cells` when outside), and the counts
+ * of all candidates. Computed once per key, so a slider move only counts codes.
+ */
+interface BinCodes {
   key: string;
+  clipBin: Uint8Array | Uint16Array;
+  dinoBin: Uint8Array | Uint16Array;
+  cell: Uint16Array | Uint32Array;
   clip: Uint32Array;
   dino: Uint32Array;
   density: Uint32Array;
@@ -84,7 +92,7 @@ interface StaticBins {
 
 /** Bins of the candidates (threshold-independent, cached) and of each selection. */
 export class PairViewer {
-  private cached: StaticBins | undefined;
+  private cached: BinCodes | undefined;
   private lowestCache: { clip: number; dino: number } | undefined;
 
   constructor(private readonly set: CandidateSet) {}
@@ -110,30 +118,19 @@ export class PairViewer {
     const dinoMax = request.dinoMax ?? 0.75;
     const ranges = axisRanges(set.floor, this.lowest(), { clipMin, dinoMax }, request.marksLowest);
     const { histogramBins: hb, densityColumns: cols, densityRows: rows } = request;
-    const fixed = this.staticBins(ranges, hb, cols, rows);
-    const clipConfusing = new Uint32Array(hb);
-    const dinoConfusing = new Uint32Array(hb);
-    const densityConfusing = new Uint32Array(cols * rows);
-    const m = set.byMargin();
+    const codes = this.codes(ranges, hb, cols, rows);
+    // The hot loop of a slider move (up to ~450k pairs at N = 10k): three counters per pair, the
+    // last slot of each a sink for pairs outside the axes.
+    const clipConfusing = new Uint32Array(hb + 1);
+    const dinoConfusing = new Uint32Array(hb + 1);
+    const densityConfusing = new Uint32Array(cols * rows + 1);
+    const { clipBin, dinoBin, cell } = codes;
     const ranks = selection.ranks;
-    const [cLo, cHi] = ranges.clip;
-    const [dLo, dHi] = ranges.dino;
-    // The hot loop of a slider move (up to ~450k pairs at N = 10k): binOf inlined, with each
-    // value's position along its axis computed once for both its histogram and density bins.
-    // Same arithmetic as binOf ((v - lo) / (hi - lo), then x bins), so the bins do not change.
-    const [cSpan, dSpan] = [cHi - cLo, dHi - dLo];
-    const { clip: mClip, dino: mDino } = m;
     for (let i = 0; i < ranks.length; i++) {
       const r = ranks[i];
-      const c = mClip[r];
-      const d = mDino[r];
-      const inClip = c >= cLo && c <= cHi;
-      const inDino = d >= dLo && d <= dHi;
-      const u = (c - cLo) / cSpan;
-      const v = (d - dLo) / dSpan;
-      if (inClip) clipConfusing[Math.min(hb - 1, Math.floor(u * hb))]++;
-      if (inDino) dinoConfusing[Math.min(hb - 1, Math.floor(v * hb))]++;
-      if (inClip && inDino) densityConfusing[Math.min(rows - 1, Math.floor(v * rows)) * cols + Math.min(cols - 1, Math.floor(u * cols))]++;
+      clipConfusing[clipBin[r]]++;
+      dinoConfusing[dinoBin[r]]++;
+      densityConfusing[cell[r]]++;
     }
     let points: PairView['points'] = null;
     if (set.size <= request.pointsUpTo) {
@@ -141,45 +138,56 @@ export class PairViewer {
       for (let i = 0; i < ranks.length; i++) confusing[set.marginOrder[ranks[i]]] = 1;
       points = { clip: set.clip.slice(), dino: set.dino.slice(), confusing };
     }
+    const [cLo, cHi] = ranges.clip;
+    const [dLo, dHi] = ranges.dino;
     return {
       candidates: set.size,
       total: ranks.length,
       matchedBeforeCap: selection.matchedBeforeCap,
-      byThresholdsAlone: this.countByThresholds(dinoMax, selection.clipPrefix),
+      byThresholdsAlone: selection.byThresholdsAlone,
       nearDuplicates: set.nearDuplicates(selection).count,
       page: copyPairs(set.materialise(ranks, 0, request.pageSize)),
       clipRange: ranges.clip,
       dinoRange: ranges.dino,
-      clipHistogram: { lo: cLo, hi: cHi, candidates: fixed.clip.slice(), confusing: clipConfusing },
-      dinoHistogram: { lo: dLo, hi: dHi, candidates: fixed.dino.slice(), confusing: dinoConfusing },
-      density: { columns: cols, rows, candidates: fixed.density.slice(), confusing: densityConfusing },
+      clipHistogram: { lo: cLo, hi: cHi, candidates: codes.clip.slice(), confusing: clipConfusing.subarray(0, hb) },
+      dinoHistogram: { lo: dLo, hi: dHi, candidates: codes.dino.slice(), confusing: dinoConfusing.subarray(0, hb) },
+      density: { columns: cols, rows, candidates: codes.density.slice(), confusing: densityConfusing.subarray(0, cols * rows) },
       points,
     };
   }
 
-  /** Pairs with clip > clipMin and dino < dinoMax, no other rule: the CLIP-prefix scan. */
-  private countByThresholds(dinoMax: number, prefix: number): number {
-    const dino = this.set.dino;
-    let n = 0;
-    for (let c = 0; c < prefix; c++) if (dino[c] < dinoMax) n++;
-    return n;
-  }
-
-  private staticBins(ranges: { clip: [number, number]; dino: [number, number] }, hb: number, cols: number, rows: number): StaticBins {
+  private codes(ranges: { clip: [number, number]; dino: [number, number] }, hb: number, cols: number, rows: number): BinCodes {
     const key = JSON.stringify([ranges, hb, cols, rows]);
     if (this.cached?.key === key) return this.cached;
-    const { clip, dino } = this.set;
-    const out: StaticBins = { key, clip: new Uint32Array(hb), dino: new Uint32Array(hb), density: new Uint32Array(cols * rows) };
+    this.cached = undefined; // let the old codes go before the new ones are allocated
+    const { clip, dino } = this.set.byMargin();
+    const n = clip.length;
+    const cells = cols * rows;
+    const bins = hb < 255 ? () => new Uint8Array(n) : () => new Uint16Array(n);
+    if (hb >= 65535) throw new Error(`A histogram of ${hb} bars is more than the views draw; ask for fewer than 65,535.`);
+    const out: BinCodes = {
+      key,
+      clipBin: bins(),
+      dinoBin: bins(),
+      cell: cells < 65535 ? new Uint16Array(n) : new Uint32Array(n),
+      clip: new Uint32Array(hb),
+      dino: new Uint32Array(hb),
+      density: new Uint32Array(cells),
+    };
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
-    for (let i = 0; i < clip.length; i++) {
-      const hc = binOf(clip[i], cLo, cHi, hb);
-      const hd = binOf(dino[i], dLo, dHi, hb);
+    for (let r = 0; r < n; r++) {
+      const hc = binOf(clip[r], cLo, cHi, hb);
+      const hd = binOf(dino[r], dLo, dHi, hb);
+      const x = binOf(clip[r], cLo, cHi, cols);
+      const y = binOf(dino[r], dLo, dHi, rows);
+      const c = x >= 0 && y >= 0 ? y * cols + x : cells;
+      out.clipBin[r] = hc >= 0 ? hc : hb;
+      out.dinoBin[r] = hd >= 0 ? hd : hb;
+      out.cell[r] = c;
       if (hc >= 0) out.clip[hc]++;
       if (hd >= 0) out.dino[hd]++;
-      const x = binOf(clip[i], cLo, cHi, cols);
-      const y = binOf(dino[i], dLo, dHi, rows);
-      if (x >= 0 && y >= 0) out.density[y * cols + x]++;
+      if (c < cells) out.density[c]++;
     }
     this.cached = out;
     return out;
