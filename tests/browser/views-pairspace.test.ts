@@ -28,6 +28,16 @@ function brute(clip: Float32Array, dino: Float32Array, clipMin: number, dinoMax:
   return n;
 }
 
+/** A theme variable's colour as [r, g, b]. */
+function cssRgb(element: Element, variable: string): number[] {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${variable})`;
+  element.parentElement!.appendChild(probe);
+  const match = getComputedStyle(probe).color.match(/\d+/g)!;
+  probe.remove();
+  return match.slice(0, 3).map(Number);
+}
+
 /** A plot over the miner's answer that asks for a new answer when a threshold moves, as the app does. */
 async function plotOf(clip: Float32Array, dino: Float32Array) {
   const set = candidateSetOf(clip, dino, 0.8);
@@ -94,17 +104,41 @@ describe('PairSpacePlot', () => {
     const manyView = pairViewOf(candidateSetOf(many.clip, many.dino, 0.8), 0.9, 0.75);
     const screen = await render(PairSpacePlot, { target, props: { view: manyView, clipMin: 0.9, dinoMax: 0.75 } });
     expect(screen.container.querySelectorAll('circle').length).toBe(0);
-    const cells = screen.container.querySelectorAll('rect.cell');
-    expect(cells.length).toBeGreaterThan(50);
+    const canvas = screen.container.querySelector<HTMLCanvasElement>('[data-testid=pair-density]')!;
+    const { columns, rows, candidates: all, confusing } = manyView.density;
     // One cell per non-empty density bin, coloured where confusing pairs lie.
-    expect(cells.length).toBe(manyView.density.candidates.filter((n) => n > 0).length);
-    expect(screen.container.querySelectorAll('rect.cell.hot').length).toBe(manyView.density.confusing.filter((n) => n > 0).length);
+    expect(Number(canvas.dataset.cells)).toBe(all.filter((n) => n > 0).length);
+    expect(Number(canvas.dataset.cells)).toBeGreaterThan(50);
+    expect(Number(canvas.dataset.hotCells)).toBe(confusing.filter((n) => n > 0).length);
+    // What is painted: read a pixel at the centre of every cell (row 0 at the bottom).
+    const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const [accent, pink] = [cssRgb(canvas, '--accent'), cssRgb(canvas, '--confusing')];
+    let painted = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) {
+        const k = r * columns + c;
+        const px = Math.floor(((c + 0.5) / columns) * canvas.width);
+        const py = Math.floor(((rows - 1 - r + 0.5) / rows) * canvas.height);
+        const at = (py * canvas.width + px) * 4;
+        const rgba = Array.from(pixels.subarray(at, at + 4));
+        if (all[k] === 0) {
+          expect(rgba[3]).toBe(0);
+          continue;
+        }
+        painted++;
+        expect(rgba[3]).toBeGreaterThanOrEqual(Math.floor(255 * 0.18));
+        // The canvas stores premultiplied colour, so faint cells read back a few levels off.
+        const expected = confusing[k] > 0 ? pink : accent;
+        for (let ch = 0; ch < 3; ch++) expect(Math.abs(rgba[ch] - expected[ch])).toBeLessThanOrEqual(6);
+      }
+    }
+    expect(painted).toBe(Number(canvas.dataset.cells));
     await expect.element(screen.getByTestId('quadrant-count')).toHaveTextContent(`${brute(many.clip, many.dino, 0.9, 0.75).toLocaleString('en-US')} confusing of 20,000`);
     await screenshotBothThemes(target, 'views-pairspace-density');
     const few = candidates(600, 6);
     await screen.rerender({ view: pairViewOf(candidateSetOf(few.clip, few.dino, 0.8), 0.9, 0.75) });
     expect(screen.container.querySelectorAll('circle').length).toBe(600);
-    expect(screen.container.querySelectorAll('rect.cell').length).toBe(0);
+    expect(screen.container.querySelector<HTMLCanvasElement>('[data-testid=pair-density]')!.dataset.cells).toBe('0');
     await screenshotBothThemes(target, 'views-pairspace-dots');
   });
 });

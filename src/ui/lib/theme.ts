@@ -11,6 +11,14 @@ export function resolveColor(element: Element, cssColor: string): string {
   return resolved || cssColor;
 }
 
+/** The red, green and blue (0..255) of an rgb()/rgba() string; black when it is not one. */
+export function rgbOf(rgb: string): [number, number, number] {
+  const match = rgb.match(/rgba?\(([^)]+)\)/);
+  if (!match) return [0, 0, 0];
+  const [r, g, b] = match[1].split(/[,\s/]+/).filter(Boolean).map(Number);
+  return [r, g, b];
+}
+
 /** Same colour with alpha, from an rgb()/rgba() string. */
 export function withAlpha(rgb: string, alpha: number): string {
   const match = rgb.match(/rgba?\(([^)]+)\)/);
