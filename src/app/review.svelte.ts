@@ -3,9 +3,9 @@
  * hashes so they survive threshold changes and re-embedding, and what leaves the app from them:
  * the reviewed pairs for export, the session file, the images for the benchmark zip.
  */
-import type { DecisionRecord, ItemRecord, Store } from '../store/index.ts';
+import { emptyDecision, type DecisionRecord, type ItemRecord, type Store } from '../store/index.ts';
 import { toReviewedPair } from '../core/review/index.ts';
-import type { ReviewedPair, SessionInput } from '../core/benchmark/index.ts';
+import type { ReviewedPair, SessionDecision, SessionFile, SessionInput } from '../core/benchmark/index.ts';
 import type { Library } from './library.svelte.ts';
 import type { Mining } from './mining.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
@@ -73,6 +73,25 @@ export class Review {
     };
   }
 
+  /**
+   * Continues a review saved elsewhere: its decisions join the stored ones (a pair decided
+   * later here keeps this app's decision), its thresholds and cap apply, and its floor too
+   * (which mines again). Encoders are not switched — embedding everything again is the user's
+   * call — but a different encoder is named in the report.
+   */
+  async importSession(file: SessionFile): Promise<SessionImportReport> {
+    const { written, keptNewer } = await this.store().decisions.merge(file.decisions.map(decisionRecordOf));
+    this.version++;
+    const s = this.session;
+    if (file.thresholds.floor !== undefined && file.thresholds.floor !== s.floor) s.setFloor(file.thresholds.floor);
+    s.setThresholds(file.thresholds.clip, file.thresholds.dino);
+    if (file.thresholds.perImageCap !== undefined) s.maxPerImage = file.thresholds.perImageCap ?? 0;
+    const current = { clip: s.clipEncoderId, dino: s.dinoEncoderId };
+    const otherEncoders = file.encoders.filter((e) => e.id !== current[e.role]).map((e) => e.id);
+    const missingImages = file.decisions.filter((d) => !this.library.has(d.a) || !this.library.has(d.b)).length;
+    return { written, keptNewer, otherEncoders, missingImages };
+  }
+
   /** JPEG bytes of an image for the benchmark zip: from the kept original, else the thumbnail. */
   async jpegOf(sha256: string): Promise<Uint8Array> {
     const item = this.library.item(sha256);
@@ -84,4 +103,51 @@ export class Review {
     const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
     return new Uint8Array(await blob.arrayBuffer());
   }
+}
+
+/** What importing a session file changed. */
+export interface SessionImportReport {
+  /** Decisions written (new, or newer than the stored ones). */
+  written: number;
+  /** Decisions left as stored because they were changed here after the file's. */
+  keptNewer: number;
+  /** Encoder ids of the file that differ from the ones in use. */
+  otherEncoders: string[];
+  /** Decisions on pairs with an image not stored here (kept, shown once the images are added). */
+  missingImages: number;
+}
+
+/** A session file's decision as the store keeps it (hashes already ordered by the file). */
+function decisionRecordOf(d: SessionDecision): DecisionRecord {
+  const q = d.question;
+  return {
+    ...emptyDecision(d.a, d.b),
+    triage: d.status,
+    notes: d.notes,
+    tags: [...d.tags],
+    ...(q
+      ? {
+          question: q.question,
+          optionA: q.optionA,
+          optionB: q.optionB,
+          im1Correct: q.image1Correct ?? '',
+          im2Correct: q.image2Correct ?? '',
+          aiQuestion: q.aiQuestion ?? '',
+          aiOptionA: q.aiOptionA ?? '',
+          aiOptionB: q.aiOptionB ?? '',
+        }
+      : {}),
+    // A decision without a date counts as older than any made here.
+    updatedAt: d.updatedAt ? Date.parse(d.updatedAt) || 0 : 0,
+  };
+}
+
+/** One sentence on what a session import did, for the Benchmark tab. */
+export function describeSessionImport(file: string, r: SessionImportReport): string {
+  const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+  const parts = [`Imported ${plural(r.written, 'decision')} from ${file}; its thresholds now apply.`];
+  if (r.keptNewer) parts.push(`${plural(r.keptNewer, 'pair')} kept the decision made here, which is newer.`);
+  if (r.missingImages) parts.push(`${plural(r.missingImages, 'decision')} refer to images not added here yet; add them to see those pairs.`);
+  if (r.otherEncoders.length) parts.push(`The session used ${r.otherEncoders.join(' and ')}; choose the same encoders to reproduce its similarities.`);
+  return parts.join(' ');
 }

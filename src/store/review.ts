@@ -54,6 +54,29 @@ export class DecisionsTable {
     });
   }
 
+  /**
+   * Writes decisions from elsewhere (a session file) in one transaction, keeping each one's
+   * `updatedAt`. Where this store already holds a decision on the same pair that was changed
+   * later, that one stays: importing never overwrites newer work.
+   */
+  merge(records: readonly DecisionRecord[]): Promise<{ written: number; keptNewer: number }> {
+    return this.connection().write(['decisions'], async (tx) => {
+      const store = tx.objectStore('decisions');
+      let written = 0;
+      let keptNewer = 0;
+      for (const record of records) {
+        const current = await store.get(record.pairKey);
+        if (current && current.updatedAt > record.updatedAt) {
+          keptNewer++;
+          continue;
+        }
+        await store.put(record);
+        written++;
+      }
+      return { written, keptNewer };
+    });
+  }
+
   /** Every decision. */
   all(): Promise<DecisionRecord[]> {
     return this.connection().get((db) => db.getAll('decisions'));

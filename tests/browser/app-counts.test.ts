@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
+import { userEvent } from 'vitest/browser';
 import App from '../../src/ui/App.svelte';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
@@ -177,5 +178,44 @@ describe('the app layer in Chromium', () => {
     (root.querySelector('[data-testid=tab-review]') as HTMLElement).click();
     await expect.poll(() => root.textContent ?? '', { timeout: 10_000 }).toMatch(/Pair 4 of/);
     expect(app.pairs.current).toEqual(current);
+  });
+
+  it('a session file imported in the Benchmark tab continues the review: decisions, thresholds, newer work kept', async () => {
+    app.session.setThresholds(0.85, 0.8);
+    await settle();
+    const [first, second] = [app.pairs.at(0)!, app.pairs.at(1)!];
+    const key = (p: { hashA?: string; hashB?: string }) => (p.hashA! < p.hashB! ? { a: p.hashA!, b: p.hashB! } : { a: p.hashB!, b: p.hashA! });
+    // Decided here today: the file's older decision on this pair must not replace it.
+    await app.review.update(second.hashA!, second.hashB!, { triage: 'reject', notes: 'decided here' });
+    const session = {
+      format: 'mediconfusion-explorer-session',
+      version: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      thresholds: { clip: 0.93, dino: 0.7, perImageCap: 3 },
+      encoders: [
+        { role: 'clip', id: 'fixture-clip', revision: 'r', files: [] },
+        { role: 'dino', id: 'other-dino', revision: 'r', files: [] },
+      ],
+      decisions: [
+        { ...key(first), status: 'accept', notes: 'from the file', tags: ['vascular'], question: { question: 'Is there a stent?', optionA: 'Yes', optionB: 'No', image1Correct: 'A', image2Correct: 'B' }, updatedAt: '2026-01-01T00:00:00.000Z' },
+        { ...key(second), status: 'accept', notes: 'older', tags: [], updatedAt: '2020-01-01T00:00:00.000Z' },
+        { a: 'a'.repeat(64), b: 'b'.repeat(64), status: 'needs-edit', notes: '', tags: [] },
+      ],
+    };
+    (root.querySelector('[data-testid=tab-benchmark]') as HTMLElement).click();
+    await expect.poll(() => root.querySelector('[data-testid="import-session"] input[type="file"]'), { timeout: 10_000 }).not.toBeNull();
+    await userEvent.upload(root.querySelector<HTMLInputElement>('[data-testid="import-session"] input[type="file"]')!, new File([JSON.stringify(session)], 'review-session.json'));
+    await expect
+      .poll(() => text('.message'), { timeout: 10_000 })
+      .toBe(
+        'Imported 2 decisions from review-session.json; its thresholds now apply. 1 pair kept the decision made here, which is newer. ' +
+          '1 decision refer to images not added here yet; add them to see those pairs. The session used other-dino; choose the same encoders to reproduce its similarities.',
+      );
+    const imported = await app.review.decision(first.hashA!, first.hashB!);
+    expect(imported).toMatchObject({ triage: 'accept', notes: 'from the file', tags: ['vascular'], question: 'Is there a stent?', im1Correct: 'A', im2Correct: 'B', updatedAt: Date.parse('2026-01-01T00:00:00.000Z') });
+    expect(await app.review.decision(second.hashA!, second.hashB!)).toMatchObject({ triage: 'reject', notes: 'decided here' });
+    expect(await app.review.decision('a'.repeat(64), 'b'.repeat(64))).toMatchObject({ triage: 'needs-edit' });
+    expect([app.session.clipMin, app.session.dinoMax, app.session.maxPerImage]).toEqual([0.93, 0.7, 3]);
+    app.session.maxPerImage = 0;
   });
 });
