@@ -206,7 +206,7 @@ describe('the app layer in Chromium', () => {
     await expect.poll(() => root.querySelector('[data-testid="import-session"] input[type="file"]'), { timeout: 10_000 }).not.toBeNull();
     await userEvent.upload(root.querySelector<HTMLInputElement>('[data-testid="import-session"] input[type="file"]')!, new File([JSON.stringify(session)], 'review-session.json'));
     await expect
-      .poll(() => text('.message'), { timeout: 10_000 })
+      .poll(() => text('[data-testid=import-session-result]'), { timeout: 10_000 })
       .toBe(
         'Imported 2 decisions from review-session.json; its thresholds now apply. 1 pair kept the decision made here, which is newer. ' +
           '1 decision refer to images not added here yet; add them to see those pairs. The session used other-dino; choose the same encoders to reproduce its similarities.',
