@@ -51,6 +51,7 @@ export class ExplorerApp {
   private cancelled = false;
   private stopReactions: (() => void) | null = null;
   private stopPersisting: (() => void) | null = null;
+  private stopWatchingNetwork: (() => void) | null = null;
   /** Encoder ids the stored work was last brought in line with. */
   private settledEncoders = '';
   /** An encoder died while a run was embedding: that run resumes the queue before it ends. */
@@ -121,8 +122,19 @@ export class ExplorerApp {
     await this.mining.restore();
     this.stopPersisting = this.session.attach(settings);
     this.stopReactions = this.react();
+    this.stopWatchingNetwork = this.resumeWhenOnline();
     this.ready = true;
     void this.resume();
+  }
+
+  /** Encoders that failed to load (offline, or the host out of reach) load again when the network returns, and the stored work resumes. */
+  private resumeWhenOnline(): () => void {
+    if (typeof window === 'undefined') return () => {};
+    const onOnline = () => {
+      if (this.encoders.problem) void this.resume();
+    };
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
   }
 
   /**
@@ -132,6 +144,7 @@ export class ExplorerApp {
   dispose(): void {
     this.stopReactions?.();
     this.stopPersisting?.();
+    this.stopWatchingNetwork?.();
     this.cancel();
     this.encoders.clip.dispose();
     this.encoders.dino.dispose();

@@ -2,7 +2,7 @@
  * The two encoders as a pair: the CLIP-side and DINO-side clients, loaded together for the ids
  * the session names, and the revision keys their embeddings are stored under.
  */
-import { encoderRevisionKey, findEncoder } from '../core/encoders/registry.ts';
+import { encoderRevisionKey, findEncoder, offlineSentence } from '../core/encoders/registry.ts';
 import { messageOf } from '../core/errors.ts';
 import { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
@@ -30,6 +30,8 @@ export class EncoderPair {
   constructor(
     private readonly session: SessionState,
     onCrash: (sentence: string) => void,
+    /** Whether the browser says it is online (injected so Node tests can answer). */
+    private readonly online: () => boolean = () => typeof navigator === 'undefined' || navigator.onLine,
   ) {
     this.clip = new EncoderClient('clip', onCrash);
     this.dino = new EncoderClient('dino', onCrash);
@@ -52,7 +54,12 @@ export class EncoderPair {
     const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
     const results = await Promise.allSettled([this.clip.load(this.session.clipEncoderId, options), this.dino.load(this.session.dinoEncoderId, options)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    this.problem = failed ? messageOf(failed.reason) : '';
+    if (!failed) this.problem = '';
+    else if (!this.online()) {
+      // Offline, every failure reads as a missing file; say what is really wrong and what happens next.
+      const ids = [this.session.clipEncoderId, this.session.dinoEncoderId].filter((_, i) => results[i].status === 'rejected');
+      this.problem = offlineSentence(ids.map((id) => findEncoder(id)?.label ?? id));
+    } else this.problem = messageOf(failed.reason);
     return !failed;
   }
 

@@ -7,6 +7,7 @@
  * restarted and that step runs again from the stored embeddings; one that dies while idle is
  * given the stored candidate set again. A projection worker that dies is restarted for the call.
  */
+import { VIEW_SHAPE } from '../core/mining/pair-view.ts';
 import { candidateKey, type Store } from '../store/index.ts';
 import type { SensitivityGrid } from '../core/mining/index.ts';
 import { messageOf } from '../core/errors.ts';
@@ -41,8 +42,7 @@ export interface MiningHost {
   marksLowest(): { clip: number; dino: number } | undefined;
 }
 
-/** Bins and page size the views draw with (one table, so every view reads the same answer). */
-export const VIEW_SHAPE = { pageSize: 500, histogramBins: 40, densityColumns: 64, densityRows: 48, pointsUpTo: 2000 } as const;
+export { VIEW_SHAPE };
 
 function contentVersion(rows: readonly string[]): string {
   let h = 0x811c9dc5;

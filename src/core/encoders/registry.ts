@@ -306,3 +306,12 @@ export function takeEmbedding(outputs: Readonly<Record<string, OutputTensor>>, e
   for (let i = 0; i < dim; i++) embedding[i] /= norm;
   return embedding;
 }
+
+/**
+ * What the app says when encoders could not load while the browser is offline: which ones are
+ * not cached yet, and that the work waits for the network (the app resumes it on "online").
+ */
+export function offlineSentence(labels: readonly string[]): string {
+  const which = labels.length === 0 ? 'the chosen encoders are' : `${labels.join(' and ')} ${labels.length === 1 ? 'is' : 'are'}`;
+  return `The network is off and ${which} not cached in this browser yet. Your images are stored; embedding starts by itself when the connection returns.`;
+}

@@ -219,7 +219,7 @@ export class CandidateSet {
     const clipMin = options.clipMin ?? DEFAULT_FILTER.clipMin;
     const dinoMax = options.dinoMax ?? DEFAULT_FILTER.dinoMax;
     const maxPerImage = options.maxPerImage ?? DEFAULT_FILTER.maxPerImage;
-    const excludeDup = options.excludeNearDuplicates ?? DEFAULT_FILTER.excludeNearDuplicates;
+    const excludeDuplicates = options.excludeNearDuplicates ?? DEFAULT_FILTER.excludeNearDuplicates;
     const dupAt = options.duplicateThreshold ?? DEFAULT_FILTER.duplicateThreshold;
     const sameCategory = options.sameCategoryOnly ?? DEFAULT_FILTER.sameCategoryOnly;
     const categories = options.categories ?? this.categories;
@@ -241,6 +241,9 @@ export class CandidateSet {
     const ranks = (this.scratch ??= new Uint32Array(size));
     const { a, b, clip, dino } = m;
     const category = sameCategory ? categories : undefined;
+    // Below the duplicate threshold on DINO, no match can be a near-duplicate: the rule cannot
+    // change the result, so the plain pass runs (the default thresholds take this path).
+    const excludeDup = excludeDuplicates && dinoMax > dupAt;
     let kept = 0;
     let alone = 0;
     if (prefix * 16 < size) {
@@ -294,7 +297,7 @@ export class CandidateSet {
         }
       }
     }
-    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, byThresholdsAlone: alone, clipPrefix: prefix, clipMin, excludeDup, dupAt };
+    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, byThresholdsAlone: alone, clipPrefix: prefix, clipMin, excludeDup: excludeDuplicates, dupAt };
   }
 
   /** Pairs `from`..`to` of a selection as parallel arrays (a view into a reused buffer). */

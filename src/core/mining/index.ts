@@ -17,7 +17,7 @@ export { simdAvailable } from './screen.ts';
 export { MEDICONFUSION_PRESET, MMVP_PRESET, THRESHOLD_PRESETS, type ThresholdPreset } from './presets.ts';
 export { BlockKernelError, deviceMargin, type BlockPairs, type BlockScreenReport, type BlockSimilarityKernel } from './block-kernel.ts';
 export { MINING_DEFAULTS, THRESHOLD_STEP, formatSimilarity, roundThreshold } from './defaults.ts';
-export { PairViewer, axisRanges, binOf, copyPairs, pairBuffers, type Bins, type PairView, type PairViewRequest } from './pair-view.ts';
+export { PairViewer, VIEW_SHAPE, axisRanges, binOf, copyPairs, pairBuffers, type Bins, type PairView, type PairViewRequest } from './pair-view.ts';
 export { nearestRows, neighbourRank, type Neighbour } from './neighbours.ts';
 export { pairSimilarity } from './matrix.ts';
 export { KernelPolicy, type GpuBlockKernel, type GpuKernelFactory, type MinerKernel, type MinerKernelChoice } from './kernel-policy.ts';

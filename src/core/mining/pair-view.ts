@@ -5,6 +5,7 @@
  * every number a view shows comes from one selection and they cannot disagree.
  */
 import type { CandidateSet, FilterOptions, PairArrays, Selection } from './candidates.ts';
+import { MINING_DEFAULTS } from './defaults.ts';
 
 /** How the views want the selection binned. */
 export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categories'> {
@@ -20,6 +21,9 @@ export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categori
   /** Lowest similarity of marks the page draws too (imported pairs), so the axes include them. */
   marksLowest?: { clip: number; dino: number };
 }
+
+/** Bins and page size the app's views draw with (one table, so every view and benchmark reads the same answer). */
+export const VIEW_SHAPE = { pageSize: 500, histogramBins: 40, densityColumns: 64, densityRows: 48, pointsUpTo: 2000 } as const;
 
 /** Counts per bin over [lo, hi]: bin k covers [lo + k·w, lo + (k+1)·w), the last one includes hi. */
 export interface Bins {
@@ -54,17 +58,17 @@ export interface PairView {
 }
 
 /**
- * Axis ranges: from a rounded value below the floor, the thresholds and any marks, to 1. The CLIP
- * axis rounds to 0.02 and the DINO axis to 0.05, so small slider moves keep the axes still.
+ * Axis ranges: from a rounded value below the floor (CLIP) or below the lowest candidate and the
+ * default DINO threshold (DINO), and any marks, to 1. They do not follow the thresholds, so a
+ * slider move never re-bins the candidates; a threshold outside an axis is drawn at its edge.
  */
 export function axisRanges(
   floor: number,
   lowest: { clip: number; dino: number },
-  thresholds: { clipMin: number; dinoMax: number },
   marksLowest: { clip: number; dino: number } = { clip: 1, dino: 1 },
 ): { clip: [number, number]; dino: [number, number] } {
-  const clipLo = Math.floor(Math.min(floor, thresholds.clipMin - 0.02, marksLowest.clip - 0.01) * 50) / 50;
-  const dinoLo = Math.floor(Math.min(lowest.dino, thresholds.dinoMax - 0.05, marksLowest.dino - 0.02) * 20) / 20;
+  const clipLo = Math.floor(Math.min(floor - 0.02, marksLowest.clip - 0.01) * 50) / 50;
+  const dinoLo = Math.floor(Math.min(lowest.dino, MINING_DEFAULTS.dinoMax - 0.05, marksLowest.dino - 0.02) * 20) / 20;
   return { clip: [Math.max(-1, clipLo), 1], dino: [Math.max(-1, dinoLo), 1] };
 }
 
@@ -90,9 +94,12 @@ interface BinCodes {
   density: Uint32Array;
 }
 
+/** Axis ranges whose codes stay cached (about 4 bytes per candidate each: ~3.7 MB at 940k). */
+const CODES_KEPT = 4;
+
 /** Bins of the candidates (threshold-independent, cached) and of each selection. */
 export class PairViewer {
-  private cached: BinCodes | undefined;
+  private cached: BinCodes[] = [];
   private lowestCache: { clip: number; dino: number } | undefined;
 
   constructor(private readonly set: CandidateSet) {}
@@ -114,9 +121,7 @@ export class PairViewer {
   /** Everything the views draw for one request, from the selection `select` made with it. */
   view(request: PairViewRequest, selection: Selection): PairView {
     const set = this.set;
-    const clipMin = selection.clipMin;
-    const dinoMax = request.dinoMax ?? 0.75;
-    const ranges = axisRanges(set.floor, this.lowest(), { clipMin, dinoMax }, request.marksLowest);
+    const ranges = axisRanges(set.floor, this.lowest(), request.marksLowest);
     const { histogramBins: hb, densityColumns: cols, densityRows: rows } = request;
     const codes = this.codes(ranges, hb, cols, rows);
     // The hot loop of a slider move (up to ~450k pairs at N = 10k): three counters per pair, the
@@ -158,13 +163,17 @@ export class PairViewer {
 
   private codes(ranges: { clip: [number, number]; dino: [number, number] }, hb: number, cols: number, rows: number): BinCodes {
     const key = JSON.stringify([ranges, hb, cols, rows]);
-    if (this.cached?.key === key) return this.cached;
-    this.cached = undefined; // let the old codes go before the new ones are allocated
+    const hit = this.cached.find((c) => c.key === key);
+    if (hit) {
+      // Most recently used first: a drag back and forth across an axis change reuses both.
+      this.cached = [hit, ...this.cached.filter((c) => c !== hit)];
+      return hit;
+    }
     const { clip, dino } = this.set.byMargin();
     const n = clip.length;
     const cells = cols * rows;
-    const bins = hb < 255 ? () => new Uint8Array(n) : () => new Uint16Array(n);
     if (hb >= 65535) throw new Error(`A histogram of ${hb} bars is more than the views draw; ask for fewer than 65,535.`);
+    const bins = hb < 255 ? () => new Uint8Array(n) : () => new Uint16Array(n);
     const out: BinCodes = {
       key,
       clipBin: bins(),
@@ -176,20 +185,27 @@ export class PairViewer {
     };
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
+    const [cSpan, dSpan] = [cHi - cLo, dHi - dLo];
+    // binOf inlined (same arithmetic, so the same bins): each value's position along its axis
+    // is computed once for its histogram bar and its density cell.
     for (let r = 0; r < n; r++) {
-      const hc = binOf(clip[r], cLo, cHi, hb);
-      const hd = binOf(dino[r], dLo, dHi, hb);
-      const x = binOf(clip[r], cLo, cHi, cols);
-      const y = binOf(dino[r], dLo, dHi, rows);
-      const c = x >= 0 && y >= 0 ? y * cols + x : cells;
-      out.clipBin[r] = hc >= 0 ? hc : hb;
-      out.dinoBin[r] = hd >= 0 ? hd : hb;
-      out.cell[r] = c;
-      if (hc >= 0) out.clip[hc]++;
-      if (hd >= 0) out.dino[hd]++;
-      if (c < cells) out.density[c]++;
+      const c = clip[r];
+      const d = dino[r];
+      const inClip = c >= cLo && c <= cHi;
+      const inDino = d >= dLo && d <= dHi;
+      const u = (c - cLo) / cSpan;
+      const v = (d - dLo) / dSpan;
+      const hc = inClip ? Math.min(hb - 1, Math.floor(u * hb)) : hb;
+      const hd = inDino ? Math.min(hb - 1, Math.floor(v * hb)) : hb;
+      const cell = inClip && inDino ? Math.min(rows - 1, Math.floor(v * rows)) * cols + Math.min(cols - 1, Math.floor(u * cols)) : cells;
+      out.clipBin[r] = hc;
+      out.dinoBin[r] = hd;
+      out.cell[r] = cell;
+      if (hc < hb) out.clip[hc]++;
+      if (hd < hb) out.dino[hd]++;
+      if (cell < cells) out.density[cell]++;
     }
-    this.cached = out;
+    this.cached = [out, ...this.cached].slice(0, CODES_KEPT);
     return out;
   }
 }
