@@ -10,6 +10,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { userEvent } from 'vitest/browser';
 import App from '../../src/ui/App.svelte';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
+import { VIEW_SHAPE } from '../../src/core/mining/pair-view.ts';
 import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
 import { openStore } from '../../src/store/index.ts';
 import { bruteForceCandidates, referenceFilter } from '../unit/mining-reference.ts';
@@ -162,7 +163,7 @@ describe('the app layer in Chromium', () => {
     const { view } = app.mining.answer!;
     // The sample set is small enough that the pair space gets single points (at most pointsUpTo of
     // them); pages and bins are bounded whatever the number of candidates.
-    expect(largestFromWorker).toBeLessThanOrEqual(Math.max(2000, 64 * 48));
+    expect(largestFromWorker).toBeLessThanOrEqual(Math.max(VIEW_SHAPE.pointsUpTo, VIEW_SHAPE.densityColumns * VIEW_SHAPE.densityRows));
     expect(view.page.count).toBeLessThanOrEqual(500);
     expect(Object.keys(app.mining)).not.toContain('candidateClip');
   });

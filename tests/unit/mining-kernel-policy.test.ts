@@ -46,7 +46,7 @@ class StandInGpu implements GpuBlockKernel {
 const random = prng(11);
 const clip = clusteredMatrix(random, 300, 32, 4, 0.3);
 const dino = clusteredMatrix(random, 300, 16, 6, 0.5);
-const request = { clipMin: 0.8, dinoMax: 0.8, pageSize: 10_000, histogramBins: 10, densityColumns: 4, densityRows: 4, pointsUpTo: 0 };
+const request = { clipMin: 0.8, dinoMax: 0.8, pageSize: 10_000, histogramBins: 4, densityColumns: 4, densityRows: 4, pointsUpTo: 0 };
 
 async function cpuAnswer() {
   const cpu = new MiningService();

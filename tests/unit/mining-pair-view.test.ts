@@ -9,7 +9,7 @@ const random = prng(31);
 const clip = clusteredMatrix(random, 260, 32, 4, 0.3);
 const dino = clusteredMatrix(random, 260, 24, 7, 0.55);
 const floor = 0.7;
-const shape = { pageSize: 25, histogramBins: 20, densityColumns: 16, densityRows: 12, pointsUpTo: 0 };
+const shape = { pageSize: 25, histogramBins: 20, densityColumns: 40, densityRows: 20, pointsUpTo: 0 };
 const sum = (a: Uint32Array) => a.reduce((s, v) => s + v, 0);
 
 describe('pair view (what the miner sends the views)', () => {

@@ -70,6 +70,14 @@ export interface Selection {
   clipMin: number;
   excludeDup: boolean;
   dupAt: number;
+  /** Whether the kept pairs were counted into the tally `select` was given. */
+  tallied: boolean;
+}
+
+/** Per margin rank a cell, and counts (one more than the cells) that `select` adds the kept pairs to. */
+export interface SelectTally {
+  cell: Uint16Array | Uint32Array;
+  counts: Uint32Array;
 }
 
 /** Plain typed arrays that restore a candidate set without recomputation (structured-clone and transfer friendly). */
@@ -213,9 +221,10 @@ export class CandidateSet {
    * The confusing pairs at these thresholds and controls as margin ranks (positions in the
    * margin-ordered arrays of `byMargin()`), in result order, without materialising them: what
    * the views need (counts, bins, one page) costs one pass over the matches. The ranks are a
-   * view into a buffer the next call reuses.
+   * view into a buffer the next call reuses. Given a tally, the plain pass (no cap, no rule that
+   * can apply) also counts each kept pair's cell, so the views need no second pass.
    */
-  select(options: FilterOptions = {}): Selection {
+  select(options: FilterOptions = {}, tally?: SelectTally): Selection {
     const clipMin = options.clipMin ?? DEFAULT_FILTER.clipMin;
     const dinoMax = options.dinoMax ?? DEFAULT_FILTER.dinoMax;
     const maxPerImage = options.maxPerImage ?? DEFAULT_FILTER.maxPerImage;
@@ -246,6 +255,7 @@ export class CandidateSet {
     const excludeDup = excludeDuplicates && dinoMax > dupAt;
     let kept = 0;
     let alone = 0;
+    let tallied = false;
     if (prefix * 16 < size) {
       // Few pairs above the CLIP cut: gather their margin ranks, sort those numbers natively, then test.
       const rank = this.marginRanks();
@@ -263,7 +273,18 @@ export class CandidateSet {
       // margins, so the scan stops at the first rank below that bound: exact, and it skips the
       // tail of the set on every slider move. (Rounded, the bound can only tie: hence >=.)
       const end = this.marginPrefix(clipMin - dinoMax);
-      if (!excludeDup && !category) {
+      if (!excludeDup && !category && tally && maxPerImage === 0) {
+        // The plain slider move, counted as it goes.
+        const { cell, counts } = tally;
+        for (let r = 0; r < end; r++) {
+          if (clip[r] > clipMin && dino[r] < dinoMax) {
+            ranks[kept++] = r;
+            counts[cell[r]]++;
+          }
+        }
+        alone = kept;
+        tallied = true;
+      } else if (!excludeDup && !category) {
         // The plain slider move: one sequential pass, no rule checks.
         for (let r = 0; r < end; r++) if (clip[r] > clipMin && dino[r] < dinoMax) ranks[kept++] = r;
         alone = kept;
@@ -297,7 +318,7 @@ export class CandidateSet {
         }
       }
     }
-    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, byThresholdsAlone: alone, clipPrefix: prefix, clipMin, excludeDup: excludeDuplicates, dupAt };
+    return { ranks: ranks.subarray(0, count), matchedBeforeCap: matched, byThresholdsAlone: alone, clipPrefix: prefix, clipMin, excludeDup: excludeDuplicates, dupAt, tallied };
   }
 
   /** Pairs `from`..`to` of a selection as parallel arrays (a view into a reused buffer). */

@@ -134,9 +134,10 @@ export class MiningService<G = unknown> {
     return this.serial(async () => {
       const start = performance.now();
       const set = this.candidates();
-      const selection = set.select(request);
       const viewer = this.viewerOf(set);
-      const view = viewer.view(request, selection);
+      const tally = viewer.tally(request);
+      const selection = set.select(request, tally);
+      const view = viewer.view(request, selection, tally);
       this.keep(selection, set);
       return { version: this.version, view, elapsedMs: performance.now() - start };
     });

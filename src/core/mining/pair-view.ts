@@ -4,7 +4,7 @@
  * confusing pairs, and one page of pairs. The page never receives the candidate set itself, so
  * every number a view shows comes from one selection and they cannot disagree.
  */
-import type { CandidateSet, FilterOptions, PairArrays, Selection } from './candidates.ts';
+import type { CandidateSet, FilterOptions, PairArrays, SelectTally, Selection } from './candidates.ts';
 import { MINING_DEFAULTS } from './defaults.ts';
 
 /** How the views want the selection binned. */
@@ -13,7 +13,7 @@ export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categori
   pageSize: number;
   /** Bars per histogram. */
   histogramBins: number;
-  /** Pair-space density cells across (CLIP) and up (DINO). */
+  /** Pair-space density cells across (CLIP) and up (DINO): power-of-two multiples of `histogramBins`. */
   densityColumns: number;
   densityRows: number;
   /** Candidates are sent as single points (not density) when the set has at most this many. */
@@ -23,7 +23,7 @@ export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categori
 }
 
 /** Bins and page size the app's views draw with (one table, so every view and benchmark reads the same answer). */
-export const VIEW_SHAPE = { pageSize: 500, histogramBins: 40, densityColumns: 64, densityRows: 48, pointsUpTo: 2000 } as const;
+export const VIEW_SHAPE = { pageSize: 500, histogramBins: 40, densityColumns: 80, densityRows: 40, pointsUpTo: 2000 } as const;
 
 /** Counts per bin over [lo, hi]: bin k covers [lo + k·w, lo + (k+1)·w), the last one includes hi. */
 export interface Bins {
@@ -80,22 +80,33 @@ export function binOf(value: number, lo: number, hi: number, bins: number): numb
 }
 
 /**
- * The bins of every candidate for one axis range and shape: per margin rank, its histogram bin on
- * each axis and its density cell (the sink index `bins` or `cells` when outside), and the counts
- * of all candidates. Computed once per key, so a slider move only counts codes.
+ * The bins of every candidate for one axis range and shape, computed once per key so a slider
+ * move only counts: per margin rank its density cell (`cells`, the sink, when outside the axes),
+ * and the counts of all candidates. Histogram bars are sums of density columns (CLIP) or rows
+ * (DINO): the grid is a power-of-two multiple of the bars, so the sums are exactly binOf's bars.
+ * The rare candidates outside the grid (a similarity a hair above 1) keep their own bars.
  */
 interface BinCodes {
   key: string;
-  clipBin: Uint8Array | Uint16Array;
-  dinoBin: Uint8Array | Uint16Array;
   cell: Uint16Array | Uint32Array;
+  /** Density columns per CLIP bar and rows per DINO bar, as shifts. */
+  columnShift: number;
+  rowShift: number;
+  outside: { ranks: number[]; clipBar: number[]; dinoBar: number[] };
   clip: Uint32Array;
   dino: Uint32Array;
   density: Uint32Array;
 }
 
-/** Axis ranges whose codes stay cached (about 4 bytes per candidate each: ~3.7 MB at 940k). */
+/** Axis ranges whose codes stay cached (2 bytes per candidate each: ~1.9 MB at 940k). */
 const CODES_KEPT = 4;
+
+/** log2 of `multiple / of` when it is a power of two >= 1; else -1. */
+function powerOfTwoShift(multiple: number, of: number): number {
+  const ratio = multiple / of;
+  if (!Number.isInteger(ratio) || ratio < 1 || (ratio & (ratio - 1)) !== 0) return -1;
+  return Math.log2(ratio);
+}
 
 /** Bins of the candidates (threshold-independent, cached) and of each selection. */
 export class PairViewer {
@@ -118,24 +129,45 @@ export class PairViewer {
     return this.lowestCache;
   }
 
-  /** Everything the views draw for one request, from the selection `select` made with it. */
-  view(request: PairViewRequest, selection: Selection): PairView {
+  /** Cells and fresh counts for `select` to fill while it selects (see `view`). */
+  tally(request: PairViewRequest): SelectTally {
+    const codes = this.codesFor(request);
+    return { cell: codes.cell, counts: new Uint32Array(codes.density.length + 1) };
+  }
+
+  /**
+   * Everything the views draw for one request, from the selection `select` made with it (and
+   * the tally it filled, when it was given one).
+   */
+  view(request: PairViewRequest, selection: Selection, tally?: SelectTally): PairView {
     const set = this.set;
-    const ranges = axisRanges(set.floor, this.lowest(), request.marksLowest);
+    const codes = this.codesFor(request);
     const { histogramBins: hb, densityColumns: cols, densityRows: rows } = request;
-    const codes = this.codes(ranges, hb, cols, rows);
-    // The hot loop of a slider move (up to ~450k pairs at N = 10k): three counters per pair, the
-    // last slot of each a sink for pairs outside the axes.
-    const clipConfusing = new Uint32Array(hb + 1);
-    const dinoConfusing = new Uint32Array(hb + 1);
-    const densityConfusing = new Uint32Array(cols * rows + 1);
-    const { clipBin, dinoBin, cell } = codes;
+    const cells = cols * rows;
     const ranks = selection.ranks;
-    for (let i = 0; i < ranks.length; i++) {
-      const r = ranks[i];
-      clipConfusing[clipBin[r]]++;
-      dinoConfusing[dinoBin[r]]++;
-      densityConfusing[cell[r]]++;
+    let counts: Uint32Array;
+    if (tally && selection.tallied && tally.cell === codes.cell) counts = tally.counts;
+    else {
+      // The hot loop of a capped or ruled selection: one counter per pair.
+      counts = new Uint32Array(cells + 1);
+      const cell = codes.cell;
+      for (let i = 0; i < ranks.length; i++) counts[cell[ranks[i]]]++;
+    }
+    const densityConfusing = counts.subarray(0, cells);
+    const clipConfusing = new Uint32Array(hb);
+    const dinoConfusing = new Uint32Array(hb);
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++) {
+        const n = densityConfusing[y * cols + x];
+        clipConfusing[x >> codes.columnShift] += n;
+        dinoConfusing[y >> codes.rowShift] += n;
+      }
+    }
+    const outside = codes.outside;
+    for (let k = 0; k < outside.ranks.length; k++) {
+      if (!contains(ranks, outside.ranks[k])) continue;
+      if (outside.clipBar[k] >= 0) clipConfusing[outside.clipBar[k]]++;
+      if (outside.dinoBar[k] >= 0) dinoConfusing[outside.dinoBar[k]]++;
     }
     let points: PairView['points'] = null;
     if (set.size <= request.pointsUpTo) {
@@ -143,6 +175,7 @@ export class PairViewer {
       for (let i = 0; i < ranks.length; i++) confusing[set.marginOrder[ranks[i]]] = 1;
       points = { clip: set.clip.slice(), dino: set.dino.slice(), confusing };
     }
+    const ranges = axisRanges(set.floor, this.lowest(), request.marksLowest);
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
     return {
@@ -154,31 +187,37 @@ export class PairViewer {
       page: copyPairs(set.materialise(ranks, 0, request.pageSize)),
       clipRange: ranges.clip,
       dinoRange: ranges.dino,
-      clipHistogram: { lo: cLo, hi: cHi, candidates: codes.clip.slice(), confusing: clipConfusing.subarray(0, hb) },
-      dinoHistogram: { lo: dLo, hi: dHi, candidates: codes.dino.slice(), confusing: dinoConfusing.subarray(0, hb) },
-      density: { columns: cols, rows, candidates: codes.density.slice(), confusing: densityConfusing.subarray(0, cols * rows) },
+      clipHistogram: { lo: cLo, hi: cHi, candidates: codes.clip.slice(), confusing: clipConfusing },
+      dinoHistogram: { lo: dLo, hi: dHi, candidates: codes.dino.slice(), confusing: dinoConfusing },
+      density: { columns: cols, rows, candidates: codes.density.slice(), confusing: densityConfusing.slice() },
       points,
     };
   }
 
-  private codes(ranges: { clip: [number, number]; dino: [number, number] }, hb: number, cols: number, rows: number): BinCodes {
+  private codesFor(request: PairViewRequest): BinCodes {
+    const ranges = axisRanges(this.set.floor, this.lowest(), request.marksLowest);
+    const { histogramBins: hb, densityColumns: cols, densityRows: rows } = request;
     const key = JSON.stringify([ranges, hb, cols, rows]);
     const hit = this.cached.find((c) => c.key === key);
     if (hit) {
-      // Most recently used first: a drag back and forth across an axis change reuses both.
+      // Most recently used first: imported marks that widen the axes and back reuse both.
       this.cached = [hit, ...this.cached.filter((c) => c !== hit)];
       return hit;
+    }
+    const columnShift = powerOfTwoShift(cols, hb);
+    const rowShift = powerOfTwoShift(rows, hb);
+    if (columnShift < 0 || rowShift < 0) {
+      throw new Error(`The density grid (${cols} x ${rows}) must be a power-of-two multiple of the ${hb} histogram bars on both axes, so both views count the same pairs.`);
     }
     const { clip, dino } = this.set.byMargin();
     const n = clip.length;
     const cells = cols * rows;
-    if (hb >= 65535) throw new Error(`A histogram of ${hb} bars is more than the views draw; ask for fewer than 65,535.`);
-    const bins = hb < 255 ? () => new Uint8Array(n) : () => new Uint16Array(n);
     const out: BinCodes = {
       key,
-      clipBin: bins(),
-      dinoBin: bins(),
       cell: cells < 65535 ? new Uint16Array(n) : new Uint32Array(n),
+      columnShift,
+      rowShift,
+      outside: { ranks: [], clipBar: [], dinoBar: [] },
       clip: new Uint32Array(hb),
       dino: new Uint32Array(hb),
       density: new Uint32Array(cells),
@@ -186,28 +225,51 @@ export class PairViewer {
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
     const [cSpan, dSpan] = [cHi - cLo, dHi - dLo];
-    // binOf inlined (same arithmetic, so the same bins): each value's position along its axis
-    // is computed once for its histogram bar and its density cell.
+    // binOf inlined (the same arithmetic, so the same cells and bars).
     for (let r = 0; r < n; r++) {
       const c = clip[r];
       const d = dino[r];
       const inClip = c >= cLo && c <= cHi;
       const inDino = d >= dLo && d <= dHi;
-      const u = (c - cLo) / cSpan;
-      const v = (d - dLo) / dSpan;
-      const hc = inClip ? Math.min(hb - 1, Math.floor(u * hb)) : hb;
-      const hd = inDino ? Math.min(hb - 1, Math.floor(v * hb)) : hb;
-      const cell = inClip && inDino ? Math.min(rows - 1, Math.floor(v * rows)) * cols + Math.min(cols - 1, Math.floor(u * cols)) : cells;
-      out.clipBin[r] = hc;
-      out.dinoBin[r] = hd;
-      out.cell[r] = cell;
-      if (hc < hb) out.clip[hc]++;
-      if (hd < hb) out.dino[hd]++;
-      if (cell < cells) out.density[cell]++;
+      if (inClip && inDino) {
+        const x = Math.min(cols - 1, Math.floor(((c - cLo) / cSpan) * cols));
+        const y = Math.min(rows - 1, Math.floor(((d - dLo) / dSpan) * rows));
+        out.cell[r] = y * cols + x;
+        out.density[y * cols + x]++;
+        continue;
+      }
+      out.cell[r] = cells;
+      const clipBar = binOf(c, cLo, cHi, hb);
+      const dinoBar = binOf(d, dLo, dHi, hb);
+      out.outside.ranks.push(r);
+      out.outside.clipBar.push(clipBar);
+      out.outside.dinoBar.push(dinoBar);
+    }
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++) {
+        out.clip[x >> columnShift] += out.density[y * cols + x];
+        out.dino[y >> rowShift] += out.density[y * cols + x];
+      }
+    }
+    for (let k = 0; k < out.outside.ranks.length; k++) {
+      if (out.outside.clipBar[k] >= 0) out.clip[out.outside.clipBar[k]]++;
+      if (out.outside.dinoBar[k] >= 0) out.dino[out.outside.dinoBar[k]]++;
     }
     this.cached = [out, ...this.cached].slice(0, CODES_KEPT);
     return out;
   }
+}
+
+/** Whether the ascending `sorted` holds `value` (binary search). */
+function contains(sorted: Uint32Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === value;
 }
 
 /** A copy that owns its buffers (the set's result buffers are reused by the next call). */
