@@ -125,6 +125,25 @@ function childRemine(n: number): RemineFigures {
   };
 }
 
+/** The Node re-mine figures at N = 10,000 (`remine.n10000.*`), measured in a fresh child process. */
+export function nodeRemineFigures(): Record<string, unknown> {
+  const remine = inChild<RemineFigures>(['remine', '10000']);
+  return {
+    data: 'clustered',
+    measures: "the miner worker's answer to one slider move (select, counts, bins, first page of 500), in Node; default rules (near-duplicates excluded)",
+    candidates: remine.candidates,
+    moves: remine.moves,
+    p50_ms: round(remine.p50Ms),
+    p95_ms: round(remine.p95Ms),
+    max_ms: round(remine.maxMs),
+    mean_pairs: Math.round(remine.meanPairs),
+    with_cap_and_duplicates: { p50_ms: round(remine.controlledP50Ms), p95_ms: round(remine.controlledP95Ms) },
+    all_pairs_materialised: { p50_ms: round(remine.everythingP50Ms), p95_ms: round(remine.everythingP95Ms) },
+    first_1000_materialised: { p50_ms: round(remine.limitedP50Ms), p95_ms: round(remine.limitedP95Ms) },
+    sensitivity_grid_50x50_ms: round(remine.gridMs),
+  };
+}
+
 function inChild<T>(args: string[]): T {
   const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'mining.ts'), '--child', ...args], {
     cwd: root,
@@ -302,26 +321,9 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
     if (browser && 'error' in browser) mine.browser_error = browser.error;
     else if (!options.rig) mine.browser_note = 'No browser rig was given: browser figures are null.';
     log('bench: re-mining at N = 10000 (clustered)…');
-    const remine = inChild<RemineFigures>(['remine', '10000']);
     return {
       mine,
-      remine: {
-        n10000: {
-          data: 'clustered',
-          measures: "the miner worker's answer to one slider move (select, counts, bins, first page of 500), in Node; default rules (near-duplicates excluded)",
-          candidates: remine.candidates,
-          moves: remine.moves,
-          p50_ms: round(remine.p50Ms),
-          p95_ms: round(remine.p95Ms),
-          max_ms: round(remine.maxMs),
-          mean_pairs: Math.round(remine.meanPairs),
-          with_cap_and_duplicates: { p50_ms: round(remine.controlledP50Ms), p95_ms: round(remine.controlledP95Ms) },
-          all_pairs_materialised: { p50_ms: round(remine.everythingP50Ms), p95_ms: round(remine.everythingP95Ms) },
-          first_1000_materialised: { p50_ms: round(remine.limitedP50Ms), p95_ms: round(remine.limitedP95Ms) },
-          sensitivity_grid_50x50_ms: round(remine.gridMs),
-          browser_worker: browser && !('error' in browser) ? (browser.remine ?? null) : null,
-        },
-      },
+      remine: { n10000: { ...nodeRemineFigures(), browser_worker: browser && !('error' in browser) ? (browser.remine ?? null) : null } },
       memory,
     };
   } finally {

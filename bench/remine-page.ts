@@ -17,6 +17,7 @@ import { chromiumArgs, chromiumPath } from '../vite.config.ts';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBrowserRig, type BrowserRig } from './browser-runner.ts';
 import { renderMarkdown } from './report.ts';
+import { nodeRemineFigures } from './mining.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -277,8 +278,11 @@ if (invokedDirectly) {
   const dev = argv.includes('--dev');
   const rig = dev ? await startBrowserRig(root) : null;
   try {
+    // The worker's work alone in Node first, so both figures the slider goal names come from one run.
+    console.error('bench:   the miner answer alone, in Node (N = 10,000)…');
+    const node = nodeRemineFigures();
     const figures = await runRemineBench({ quick: argv.includes('--quick'), rig, n: value('--n'), moves: value('--moves'), profile: argv.includes('--profile'), trace: argv.includes('--trace'), dev });
-    mergeIntoLatest(figures);
+    mergeIntoLatest({ ...figures, n10000: { ...node, ...(figures.n10000 ?? {}) } });
     console.log(JSON.stringify({ remine: figures }, null, 2));
   } finally {
     await rig?.close();
