@@ -11,7 +11,7 @@
  * encoder that dies while nothing runs is loaded again and the stored queue resumes; one that dies
  * during a run makes that run resume the queue once more before it ends, so nothing stays pending.
  */
-import { openStore, type Store } from '../store/index.ts';
+import { STORAGE_FULL_MESSAGE, openStore, type Store } from '../store/index.ts';
 import { messageOf } from '../core/errors.ts';
 import { WorkerStoppedError } from '../workers/worker-connection.ts';
 import type { RgbImage } from '../core/image.ts';
@@ -27,17 +27,23 @@ import { PairList } from './pair-list.svelte.ts';
 import { ProgressReporter } from './progress.svelte.ts';
 import { Review } from './review.svelte.ts';
 import { SessionState } from './session.svelte.ts';
+import { StorageFullSkips } from './storage-full.svelte.ts';
 
 export interface AddFilesOptions {
   keepOriginals?: boolean;
   onIngested?: (file: File, sha256: string) => void;
 }
 
+/** How often encoders that could not be fetched are tried again. */
+const OFFLINE_RETRY_MS = 15_000;
+
 export class ExplorerApp {
   readonly session = new SessionState();
   readonly progress = new ProgressReporter();
   readonly encoders: EncoderPair;
   readonly library: Library;
+  /** Files that did not fit in storage during this visit, held for "Retry skipped". */
+  readonly storageFull: StorageFullSkips;
   readonly mining: Mining;
   readonly imported: ImportedPairs;
   readonly pairs: PairList;
@@ -68,6 +74,7 @@ export class ExplorerApp {
       else void this.restartEncoders();
     });
     this.library = new Library(() => this.store);
+    this.storageFull = new StorageFullSkips(() => this.store);
     this.mining = new Mining({
       store: () => this.store,
       session: this.session,
@@ -127,14 +134,22 @@ export class ExplorerApp {
     void this.resume();
   }
 
-  /** Encoders that failed to load (offline, or the host out of reach) load again when the network returns, and the stored work resumes. */
+  /**
+   * Encoders that could not be fetched (offline, or the host out of reach) load again when the
+   * network returns, and the stored work resumes: on the browser's "online" event, and on a
+   * timer, because a browser that never noticed it was offline sends no event.
+   */
   private resumeWhenOnline(): () => void {
     if (typeof window === 'undefined') return () => {};
-    const onOnline = () => {
-      if (this.encoders.problem) void this.resume();
+    const retry = () => {
+      if (this.encoders.offline && !this.busy) void this.restartEncoders();
     };
-    window.addEventListener('online', onOnline);
-    return () => window.removeEventListener('online', onOnline);
+    window.addEventListener('online', retry);
+    const timer = setInterval(retry, OFFLINE_RETRY_MS);
+    return () => {
+      window.removeEventListener('online', retry);
+      clearInterval(timer);
+    };
   }
 
   /**
@@ -172,7 +187,7 @@ export class ExplorerApp {
     await this.library.refreshRedrop();
   }
 
-  /** An encoder died while nothing ran: load both again and resume the stored queue. */
+  /** An encoder died while nothing ran (or the network returned): load both again and resume the stored queue. */
   private async restartEncoders(): Promise<void> {
     if (!this.storeHandle) return;
     await this.run(async () => {
@@ -351,7 +366,16 @@ export class ExplorerApp {
           const { rgb, item } = result;
           const original = keepOriginals ? files[index] : undefined;
           const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = item;
-          await store.items.put({ ...record, ...(original ? { original } : {}) });
+          try {
+            await store.items.put({ ...record, ...(original ? { original } : {}) });
+          } catch (error) {
+            // Storage full: this file is listed (and held for a retry); the ones after it still get their chance.
+            const bytes = record.thumbnail.size + (original?.size ?? 0) + 1024;
+            if (!(await this.storageFull.skipIfFull(error, files[index], bytes))) throw error;
+            this.banner = STORAGE_FULL_MESSAGE;
+            done++;
+            return;
+          }
           options.onIngested?.(files[index], item.sha256);
           let queued = false;
           if (keys) {
@@ -380,6 +404,14 @@ export class ExplorerApp {
       await this.run(() => this.library.reload());
     }
     if (!this.cancelled) await this.run(() => this.mining.mine());
+  }
+
+  /** Adds the files that did not fit in storage again (after space was freed); those that still do not fit are listed again. */
+  async retryStorageFull(): Promise<void> {
+    const files = await this.storageFull.take();
+    if (this.banner === STORAGE_FULL_MESSAGE) this.banner = '';
+    await this.library.reload();
+    await this.addFiles(files);
   }
 
   /** Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see frame-choice.ts). */

@@ -2,7 +2,7 @@
  * The two encoders as a pair: the CLIP-side and DINO-side clients, loaded together for the ids
  * the session names, and the revision keys their embeddings are stored under.
  */
-import { encoderRevisionKey, findEncoder, offlineSentence } from '../core/encoders/registry.ts';
+import { ENCODER_OFFLINE, encoderRevisionKey, findEncoder, offlineSentence } from '../core/encoders/registry.ts';
 import { messageOf } from '../core/errors.ts';
 import { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
@@ -26,6 +26,8 @@ export class EncoderPair {
   readonly dino: EncoderClient;
   /** Why the chosen encoders could not be loaded (a sentence), or ''. */
   problem = $state('');
+  /** The last load failed for want of a network (the app tries again when it returns). */
+  offline = $state(false);
 
   constructor(
     private readonly session: SessionState,
@@ -54,10 +56,13 @@ export class EncoderPair {
     const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
     const results = await Promise.allSettled([this.clip.load(this.session.clipEncoderId, options), this.dino.load(this.session.dinoEncoderId, options)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // Offline (the browser says so, or the files could not be fetched at all), every failure
+    // reads as a missing file; say what is really wrong and that the work waits for the network.
+    const offline = results.map((r) => r.status === 'rejected' && (!this.online() || (r.reason as { name?: string } | null)?.name === ENCODER_OFFLINE));
+    this.offline = offline.some(Boolean);
     if (!failed) this.problem = '';
-    else if (!this.online()) {
-      // Offline, every failure reads as a missing file; say what is really wrong and what happens next.
-      const ids = [this.session.clipEncoderId, this.session.dinoEncoderId].filter((_, i) => results[i].status === 'rejected');
+    else if (this.offline) {
+      const ids = [this.session.clipEncoderId, this.session.dinoEncoderId].filter((_, i) => offline[i]);
       this.problem = offlineSentence(ids.map((id) => findEncoder(id)?.label ?? id));
     } else this.problem = messageOf(failed.reason);
     return !failed;

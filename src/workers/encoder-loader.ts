@@ -9,6 +9,7 @@ import type { EncoderSession, SessionFactory } from '../core/encoders/encoder-ru
 import type { EncoderDtype, EncoderEntry, OutputTensor } from '../core/encoders/registry.ts';
 import { configureOrt, createOrtSession, ensureWebGpuAdapter, ort } from './ort-web.ts';
 import { messageOf } from '../core/errors.ts';
+import { ENCODER_OFFLINE, offlineSentence } from '../core/encoders/registry.ts';
 
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
 export const DEFAULT_LOCAL_MODEL_PATH = '/models/';
@@ -47,17 +48,40 @@ export type ResolvedSource =
 /** An error whose message is the one sentence the app shows as is. */
 export class EncoderUnavailableError extends Error {}
 
-async function selfHostedConfigExists(localModelPath: string, folder: string): Promise<boolean> {
+/**
+ * The encoder's files could not be fetched at all (the network is off, or its host does not
+ * answer) and no copy is cached. Its name crosses the worker boundary, so the app can say what
+ * happened and try again by itself when the network returns.
+ */
+export class EncoderOfflineError extends EncoderUnavailableError {
+  override readonly name = ENCODER_OFFLINE;
+  constructor(label: string) {
+    super(offlineSentence([label]));
+  }
+}
+
+/** A fetch that failed before any answer (no network, host unreachable), as browsers report it. */
+function isNetworkFailure(error: unknown): boolean {
+  return error instanceof TypeError || /failed to fetch|networkerror|network error|load failed/i.test(messageOf(error));
+}
+
+/** 'yes' / 'no' from the server (or the cache when it does not answer); 'unreachable' when neither answers. */
+async function selfHostedConfigExists(localModelPath: string, folder: string): Promise<'yes' | 'no' | 'unreachable'> {
   const url = `${localModelPath}${folder}/config.json`;
+  let response: Response;
   try {
-    const response = await fetch(url, { cache: 'no-store' });
-    if (!response.ok) return false;
-    // A single-page-app fallback may answer any path with HTML; only real JSON counts.
-    await response.json();
-    return true;
+    response = await fetch(url, { cache: 'no-store' });
   } catch {
     // Offline: a config transformers.js cached on an earlier visit still proves the folder.
-    return cachedJsonExists(url);
+    return (await cachedJsonExists(url)) ? 'yes' : 'unreachable';
+  }
+  if (!response.ok) return 'no';
+  try {
+    // A single-page-app fallback may answer any path with HTML; only real JSON counts.
+    await response.json();
+    return 'yes';
+  } catch {
+    return 'no';
   }
 }
 
@@ -80,8 +104,10 @@ export async function resolveSource(entry: EncoderEntry, options: Pick<EncoderLo
   const source = entry.source;
   if (source.kind === 'custom') throw new Error('Custom encoders load from their ONNX bytes; use customSessionFactory.');
   const folder = source.kind === 'self-hosted' ? source.folder : entry.id;
-  if (await selfHostedConfigExists(localModelPath, folder)) return { kind: 'self-hosted', modelId: folder, localModelPath };
+  const local = await selfHostedConfigExists(localModelPath, folder);
+  if (local === 'yes') return { kind: 'self-hosted', modelId: folder, localModelPath };
   if (source.kind === 'self-hosted') {
+    if (local === 'unreachable') throw new EncoderOfflineError(entry.label);
     throw new EncoderUnavailableError(entry.missingHint ?? `The encoder ${entry.label} is missing from ${localModelPath}${folder}/.`);
   }
   return { kind: 'hub', modelId: source.repo, revision: source.revision, remoteHost: options.remoteHost ?? DEFAULT_REMOTE_HOST };
@@ -186,6 +212,7 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
         },
       });
     } catch (error) {
+      if (isNetworkFailure(error)) throw new EncoderOfflineError(entry.label);
       throw new EncoderUnavailableError(loadFailureSentence(entry, source, error));
     }
     const session: EncoderSession = {

@@ -307,6 +307,9 @@ export function takeEmbedding(outputs: Readonly<Record<string, OutputTensor>>, e
   return embedding;
 }
 
+/** Name of the error (it crosses the worker boundary) for an encoder whose files could not be fetched at all and are not cached. */
+export const ENCODER_OFFLINE = 'EncoderOfflineError';
+
 /**
  * What the app says when encoders could not load while the browser is offline: which ones are
  * not cached yet, and that the work waits for the network (the app resumes it on "online").
