@@ -112,6 +112,14 @@ export class SkippedTable {
     return this.connection().get((db) => db.count('skipped'));
   }
 
+  /** Removes the entries `match` picks, in one transaction (a retried file is listed again if it fails again). */
+  removeWhere(match: (record: SkippedRecord) => boolean): Promise<void> {
+    return this.connection().write(['skipped'], async (tx) => {
+      const store = tx.objectStore('skipped');
+      for (let cursor = await store.openCursor(); cursor; cursor = await cursor.continue()) if (match(cursor.value)) await cursor.delete();
+    });
+  }
+
   clear(): Promise<void> {
     return this.connection().write(['skipped'], (tx) => tx.objectStore('skipped').clear());
   }
