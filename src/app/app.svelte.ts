@@ -11,7 +11,7 @@
  * encoder that dies while nothing runs is loaded again and the stored queue resumes; one that dies
  * during a run makes that run resume the queue once more before it ends, so nothing stays pending.
  */
-import { STORAGE_FULL_MESSAGE, openStore, type Store } from '../store/index.ts';
+import { STORAGE_FULL_MESSAGE, openStore, type FaultHooks, type Store } from '../store/index.ts';
 import { messageOf } from '../core/errors.ts';
 import { WorkerStoppedError } from '../workers/worker-connection.ts';
 import type { RgbImage } from '../core/image.ts';
@@ -66,7 +66,7 @@ export class ExplorerApp {
   private runs = 0;
 
   /** `storeName`: the IndexedDB database (tests give each app its own). */
-  constructor(private readonly options: { storeName?: string } = {}) {
+  constructor(private readonly options: { storeName?: string; /** Tests: store faults (a quota that runs out). */ faults?: FaultHooks } = {}) {
     const say = (sentence: string) => (this.banner = sentence);
     this.encoders = new EncoderPair(this.session, (sentence) => {
       say(sentence);
@@ -110,6 +110,7 @@ export class ExplorerApp {
   async boot(options: { encoders?: [string, string]; storeName?: string } = {}): Promise<void> {
     this.storeHandle = await openStore({
       name: options.storeName ?? this.options.storeName,
+      faults: this.options.faults,
       onVersionChange: (sentence) => (this.banner = sentence),
       onBlocked: (sentence) => (this.banner = sentence),
       onTerminated: (sentence) => (this.banner = sentence),

@@ -1,0 +1,93 @@
+/**
+ * Storage full, in the mounted App: the store's commit hook raises the browser's
+ * QuotaExceededError for item writes once five have been stored, as a quota that runs out would.
+ * (Chromium's `Storage.overrideQuotaForOrigin` did not stop IndexedDB writes in this rig, so the
+ * quota is injected where the browser would report it.) The files that fit are stored and
+ * embedded, the rest are listed as "storage full" with what to do, nothing is thrown at the page,
+ * and "Retry skipped" adds them once space is freed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import App from '../../src/ui/App.svelte';
+import { ExplorerApp } from '../../src/app/app.svelte.ts';
+import { STORAGE_FULL_CODE } from '../../src/app/storage-full.svelte.ts';
+import { generateSampleSet, sampleImagePng } from '../../src/core/sample/phantoms.ts';
+import { uniqueDbName } from './store-support.ts';
+
+let app: ExplorerApp;
+let root: HTMLElement;
+let mounted: ReturnType<typeof mount> | undefined;
+let full = false;
+let itemsStored = 0;
+const unhandled: unknown[] = [];
+const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > end) throw new Error(`Timed out after ${timeoutMs} ms.`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const text = (selector: string) => root.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+describe('storage full in the App', () => {
+  beforeAll(async () => {
+    addEventListener('unhandledrejection', onUnhandled);
+    app = new ExplorerApp({
+      storeName: uniqueDbName('storage-full'),
+      faults: {
+        beforeCommit(names) {
+          if (names.length !== 1 || names[0] !== 'items') return;
+          if (full && itemsStored >= 5) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          itemsStored++;
+        },
+      },
+    });
+    root = document.createElement('div');
+    root.style.cssText = 'width: 1400px; height: 900px;';
+    document.body.append(root);
+    mounted = mount(App, { target: root, props: { app } });
+    await until(() => app.ready, 30_000);
+    app.session.clipEncoderId = 'fixture-clip';
+    app.session.dinoEncoderId = 'fixture-dino';
+    flushSync();
+  }, 60_000);
+
+  afterAll(() => {
+    removeEventListener('unhandledrejection', onUnhandled);
+    if (mounted) void unmount(mounted);
+    root.remove();
+  });
+
+  it('stores what fits, lists the rest as storage full, throws nothing, and retries once space is freed', async () => {
+    const images = generateSampleSet().slice(0, 12);
+    const files = images.map((i) => new File([sampleImagePng(i) as Uint8Array<ArrayBuffer>], i.name, { type: 'image/png' }));
+    full = true;
+    await app.addFiles(files);
+    await until(() => !app.busy, 120_000);
+    flushSync();
+    expect(app.library.items.length).toBe(5);
+    const skipped = app.library.skipped.filter((s) => s.code === STORAGE_FULL_CODE);
+    expect(skipped.map((s) => s.file).sort()).toEqual(files.slice(5).map((f) => f.name).sort());
+    expect(skipped[0].reason).toMatch(/^Storage for this site is full: (about [\d.]+ [kMG]B more is needed for this image|this image did not fit)\. Free space .* then press "Retry skipped"\.$/);
+    // Every dropped file is accounted for, the banner says what happened, the page saw no rejection.
+    expect(app.library.items.length + skipped.length).toBe(files.length);
+    expect(app.banner).toMatch(/storage for this site is full/i);
+    expect(unhandled).toEqual([]);
+    expect(text('[data-testid=item-count]')).toBe('5 images · 5 embedded by both encoders');
+    const retry = root.querySelector<HTMLButtonElement>('[data-testid=retry-skipped]');
+    expect(retry?.textContent).toBe('Retry skipped (7)');
+
+    full = false; // the user freed space
+    retry!.click();
+    await until(() => app.library.items.length === 12 && !app.busy, 120_000);
+    flushSync();
+    expect(app.library.skipped.filter((s) => s.code === STORAGE_FULL_CODE)).toEqual([]);
+    expect(root.querySelector('[data-testid=retry-skipped]')).toBeNull();
+    await until(() => app.mining.embeddedCount === 12, 60_000);
+    expect(app.banner).toBe('');
+    expect(unhandled).toEqual([]);
+  });
+});
