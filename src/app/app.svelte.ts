@@ -17,7 +17,7 @@ import { WorkerStoppedError } from '../workers/worker-connection.ts';
 import type { RgbImage } from '../core/image.ts';
 import { generateSampleSet, sampleImagePng } from '../core/sample/phantoms.ts';
 import { runIngest, type IngestRun } from '../workers/ingest.client.ts';
-import { EMBED_BATCH, embedPending, readKeptOriginal } from './embed-queue.ts';
+import { EMBED_BATCH, embedPending } from './embed-queue.ts';
 import { EncoderPair } from './encoders.svelte.ts';
 import { chooseFrame } from './frame-choice.ts';
 import { ImportedPairs } from './imported-pairs.svelte.ts';
@@ -28,14 +28,14 @@ import { ProgressReporter } from './progress.svelte.ts';
 import { Review } from './review.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { StorageFullSkips } from './storage-full.svelte.ts';
+import { storeIngestResult } from './ingest-results.ts';
+import { encoderInputsOf, type EncoderInputs } from './encoder-inputs.ts';
+import { whenNetworkMayBeBack } from './network.ts';
 
 export interface AddFilesOptions {
   keepOriginals?: boolean;
   onIngested?: (file: File, sha256: string) => void;
 }
-
-/** How often encoders that could not be fetched are tried again. */
-const OFFLINE_RETRY_MS = 15_000;
 
 export class ExplorerApp {
   readonly session = new SessionState();
@@ -135,22 +135,11 @@ export class ExplorerApp {
     void this.resume();
   }
 
-  /**
-   * Encoders that could not be fetched (offline, or the host out of reach) load again when the
-   * network returns, and the stored work resumes: on the browser's "online" event, and on a
-   * timer, because a browser that never noticed it was offline sends no event.
-   */
+  /** Encoders that could not be fetched load again when the network returns, and the stored work resumes. */
   private resumeWhenOnline(): () => void {
-    if (typeof window === 'undefined') return () => {};
-    const retry = () => {
+    return whenNetworkMayBeBack(() => {
       if (this.encoders.offline && !this.busy) void this.restartEncoders();
-    };
-    window.addEventListener('online', retry);
-    const timer = setInterval(retry, OFFLINE_RETRY_MS);
-    return () => {
-      window.removeEventListener('online', retry);
-      clearInterval(timer);
-    };
+    });
   }
 
   /**
@@ -359,33 +348,10 @@ export class ExplorerApp {
       files,
       {
         onResult: async (result, index) => {
-          if (!result.ok) {
-            await store.skipped.add([{ file: result.error.file, code: result.error.code, reason: result.error.reason }]);
-            done++;
-            return;
-          }
-          const { rgb, item } = result;
-          const original = keepOriginals ? files[index] : undefined;
-          const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = item;
-          try {
-            await store.items.put({ ...record, ...(original ? { original } : {}) });
-          } catch (error) {
-            // Storage full: this file is listed (and held for a retry); the ones after it still get their chance.
-            const bytes = record.thumbnail.size + (original?.size ?? 0) + 1024;
-            if (!(await this.storageFull.skipIfFull(error, files[index], bytes))) throw error;
-            this.banner = STORAGE_FULL_MESSAGE;
-            done++;
-            return;
-          }
-          options.onIngested?.(files[index], item.sha256);
-          let queued = false;
-          if (keys) {
-            for (const [id, revision] of [[keys.clipId, keys.clipRevision], [keys.dinoId, keys.dinoRevision]]) {
-              const report = await store.jobs.enqueue([item.sha256], id, revision);
-              queued ||= report.added + report.requeued + report.alreadyQueued > 0;
-            }
-          }
-          if (queued && rgb) pixels.set(item.sha256, rgb);
+          const onStored = (sha256: string) => options.onIngested?.(files[index], sha256);
+          const outcome = await storeIngestResult({ store, storageFull: this.storageFull, keys, keepOriginals, onStored }, result, files[index]);
+          if (outcome === 'storage-full') this.banner = STORAGE_FULL_MESSAGE;
+          if (outcome === 'queued' && result.ok && result.rgb) pixels.set(result.item.sha256, result.rgb);
           else done++;
           if (pixels.size >= EMBED_BATCH) await drain();
         },
@@ -436,22 +402,9 @@ export class ExplorerApp {
     this.encoders.cancel();
   }
 
-  /**
-   * What each encoder receives for one image (de-normalised back to pixels). The kept original
-   * goes through the same ingest path as at embedding time, so the preview is exactly the
-   * encoder's input; without a kept original, a reason instead.
-   */
-  async encoderInputs(sha256: string): Promise<{ clip: ImageData | null; dino: ImageData | null; reason: string }> {
-    const item = this.library.item(sha256);
-    if (!item?.original) {
-      return { clip: null, dino: null, reason: 'The original pixels of this image are not kept in this browser; turn on "Keep images in this browser" and add it again to see what the encoders receive.' };
-    }
-    if (!this.encoders.clip.loaded || !this.encoders.dino.loaded) await this.loadEncoders();
-    const kept = await readKeptOriginal(item);
-    if (typeof kept === 'string') return { clip: null, dino: null, reason: kept };
-    const [clip, dino] = await Promise.all([this.encoders.clip.preview(kept.rgb), this.encoders.dino.preview(kept.rgb)]);
-    const toImageData = (p: typeof clip) => (p ? new ImageData(new Uint8ClampedArray(p.rgba), p.width, p.height) : null);
-    return { clip: toImageData(clip), dino: toImageData(dino), reason: clip && dino ? '' : 'The encoders are not loaded; see the Encoders panel.' };
+  /** What each encoder receives for one image (see encoder-inputs.ts). */
+  async encoderInputs(sha256: string): Promise<EncoderInputs> {
+    return encoderInputsOf(this.library.item(sha256), this.encoders, () => this.loadEncoders());
   }
 
   /** Deletes every item, embedding, decision and cached model; returns what was removed. */
