@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { playwright } from '@vitest/browser-playwright';
-import { staticAssets } from './scripts/vite-plugins.ts';
+import { ortWasmFromOrtFolder, staticAssets } from './scripts/vite-plugins.ts';
 import { privacyHeaders } from './scripts/vite-csp.ts';
 
 /** Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer). */
@@ -31,7 +31,7 @@ export const chromiumArgs = [
 ];
 
 export default defineConfig({
-  plugins: [privacyHeaders(), svelte(), staticAssets({ modelsDir: 'models', bundleModels: process.env.BUNDLE_MODELS === '1' })],
+  plugins: [privacyHeaders(), ortWasmFromOrtFolder(), svelte(), staticAssets({ modelsDir: 'models', bundleModels: process.env.BUNDLE_MODELS === '1' })],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   optimizeDeps: {
@@ -57,7 +57,8 @@ export default defineConfig({
       'onnx-proto',
     ],
   },
-  worker: { format: 'es' },
+  // Workers are bundled apart, with their own plugins: the encoders load onnxruntime-web there.
+  worker: { format: 'es', plugins: () => [ortWasmFromOrtFolder()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],

@@ -2,6 +2,7 @@
  * Vite plugins that serve files the app needs at fixed URLs, in dev and in the build:
  * - `/ort/*`: onnxruntime-web's WASM binaries and loaders, so nothing is fetched from a CDN;
  * - `/models/*`: self-hosted encoders from the top-level `models/` folder (offline sites, fixtures).
+ * `ortWasmFromOrtFolder` keeps the build from shipping a second, hashed copy of a WASM binary.
  */
 import { createReadStream, existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -89,6 +90,26 @@ export function staticAssets(options: { modelsDir: string; bundleModels?: boolea
           this.emitFile({ type: 'asset', fileName: `models/${rel}`, source: readFileSync(join(modelsDir, rel)) });
         }
       }
+    },
+  };
+}
+
+/**
+ * onnxruntime-web (and transformers.js, which embeds its loader) falls back to
+ * `new URL("ort-wasm-….wasm", import.meta.url)` when no WASM path is configured. We always
+ * configure `/ort/` (src/workers/ort-web.ts), but Vite still emits the file that expression names
+ * as a hashed asset: a second 26.8 MB copy of the binary `/ort/` already serves. Pointing the
+ * fallback at `/ort/` keeps one copy and the same behaviour should the fallback ever run.
+ */
+export function ortWasmFromOrtFolder(): Plugin {
+  const fallback = /new URL\(\s*(["'])(ort-wasm[\w.-]*\.wasm)\1\s*,\s*import\.meta\.url\s*\)/g;
+  return {
+    name: 'mediconfusion-ort-wasm-from-ort-folder',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/](onnxruntime-web|@huggingface[\\/]transformers)[\\/]/.test(id) || !code.includes('ort-wasm')) return null;
+      const rewritten = code.replace(fallback, (_match, _quote: string, file: string) => `new URL("/ort/${file}", self.location.href)`);
+      return rewritten === code ? null : { code: rewritten, map: null };
     },
   };
 }

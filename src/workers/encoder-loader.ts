@@ -60,9 +60,29 @@ export class EncoderOfflineError extends EncoderUnavailableError {
   }
 }
 
-/** A fetch that failed before any answer (no network, host unreachable), as browsers report it. */
+/**
+ * A fetch that failed without a usable answer, in the words Chromium, Firefox and Safari use
+ * (also for a response cut short), or the browser saying it is offline.
+ */
 function isNetworkFailure(error: unknown): boolean {
-  return error instanceof TypeError || /failed to fetch|networkerror|network error|load failed/i.test(messageOf(error));
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return true;
+  return /failed to fetch|networkerror when attempting to fetch|^load failed/i.test(messageOf(error));
+}
+
+/** Where an entry's config.json lives on the host it loads from. */
+function configUrlOf(source: ResolvedSource): string {
+  return source.kind === 'hub' ? `${source.remoteHost}/${source.modelId}/resolve/${source.revision}/config.json` : `${source.localModelPath}${source.modelId}/config.json`;
+}
+
+/** Whether the host answers at all (any status): false when the network is off or the host unreachable. */
+async function answers(url: string): Promise<boolean> {
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return false;
+  try {
+    await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** 'yes' / 'no' from the server (or the cache when it does not answer); 'unreachable' when neither answers. */
@@ -212,7 +232,8 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
         },
       });
     } catch (error) {
-      if (isNetworkFailure(error)) throw new EncoderOfflineError(entry.label);
+      // "Failed to fetch" is also what a response cut short reads as: ask the host once more.
+      if (isNetworkFailure(error) && !(await answers(configUrlOf(source)))) throw new EncoderOfflineError(entry.label);
       throw new EncoderUnavailableError(loadFailureSentence(entry, source, error));
     }
     const session: EncoderSession = {
