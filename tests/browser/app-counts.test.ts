@@ -6,15 +6,15 @@
  * threshold cannot go below the floor; the page never receives the candidate set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import { userEvent } from 'vitest/browser';
-import App from '../../src/ui/App.svelte';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { VIEW_SHAPE } from '../../src/core/mining/pair-view.ts';
 import { revisionKeyOf } from '../../src/app/encoders.svelte.ts';
 import { openStore } from '../../src/store/index.ts';
 import { bruteForceCandidates, referenceFilter } from '../unit/mining-reference.ts';
 import { uniqueDbName } from './store-support.ts';
+import { mountWithFixtureEncoders, until, type MountedApp } from './app-support.ts';
 
 const storeName = uniqueDbName('app-counts');
 /** Largest typed array in any message the workers sent the page, by element count. */
@@ -38,7 +38,7 @@ class ObservedWorker extends RealWorker {
 
 let app: ExplorerApp;
 let root: HTMLElement;
-let mounted: ReturnType<typeof mount> | undefined;
+let mounted: MountedApp | undefined;
 
 const text = (selector: string) => root.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 const firstNumber = (value: string) => Number((value.match(/[\d,]+/)?.[0] ?? 'NaN').replace(/,/g, ''));
@@ -54,15 +54,6 @@ function shownCounts() {
     histogramDino: firstNumber(text('[data-testid=histogram-count-dino]')),
     heatMapCurrent: firstNumber(text('[data-testid=heatmap-status]').split(': ').at(-1) ?? ''),
   };
-}
-
-/** Polls outside a test body (expect.poll may only run inside one). */
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function settle(): Promise<void> {
@@ -92,15 +83,8 @@ describe('the app layer in Chromium', () => {
   beforeAll(async () => {
     globalThis.Worker = ObservedWorker as typeof Worker;
     app = new ExplorerApp({ storeName });
-    // Mounted by hand: the testing library's render is cleaned up after each test, and these tests share one app.
-    root = document.createElement('div');
-    root.style.cssText = 'width: 1400px; height: 900px;';
-    document.body.append(root);
-    mounted = mount(App, { target: root, props: { app } });
-    await until(() => app.ready, 30_000);
-    app.session.clipEncoderId = 'fixture-clip';
-    app.session.dinoEncoderId = 'fixture-dino';
-    flushSync();
+    mounted = await mountWithFixtureEncoders(app);
+    root = mounted.root;
     await app.loadSampleSet();
     await until(() => app.mining.answer !== null && !app.busy, 150_000);
     await settle();
@@ -108,8 +92,7 @@ describe('the app layer in Chromium', () => {
 
   afterAll(() => {
     globalThis.Worker = RealWorker;
-    if (mounted) void unmount(mounted);
-    root.remove();
+    mounted?.unmount();
   });
 
   const cases = [

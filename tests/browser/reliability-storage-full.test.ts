@@ -7,28 +7,20 @@
  * and "Retry skipped" adds them once space is freed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
-import App from '../../src/ui/App.svelte';
+import { flushSync } from 'svelte';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { STORAGE_FULL_CODE } from '../../src/app/storage-full.svelte.ts';
 import { generateSampleSet, sampleImagePng } from '../../src/core/sample/phantoms.ts';
 import { uniqueDbName } from './store-support.ts';
+import { mountWithFixtureEncoders, until, type MountedApp } from './app-support.ts';
 
 let app: ExplorerApp;
 let root: HTMLElement;
-let mounted: ReturnType<typeof mount> | undefined;
+let mounted: MountedApp | undefined;
 let full = false;
 let itemsStored = 0;
 const unhandled: unknown[] = [];
 const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > end) throw new Error(`Timed out after ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const text = (selector: string) => root.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
@@ -45,20 +37,13 @@ describe('storage full in the App', () => {
         },
       },
     });
-    root = document.createElement('div');
-    root.style.cssText = 'width: 1400px; height: 900px;';
-    document.body.append(root);
-    mounted = mount(App, { target: root, props: { app } });
-    await until(() => app.ready, 30_000);
-    app.session.clipEncoderId = 'fixture-clip';
-    app.session.dinoEncoderId = 'fixture-dino';
-    flushSync();
+    mounted = await mountWithFixtureEncoders(app);
+    root = mounted.root;
   }, 60_000);
 
   afterAll(() => {
     removeEventListener('unhandledrejection', onUnhandled);
-    if (mounted) void unmount(mounted);
-    root.remove();
+    mounted?.unmount();
   });
 
   it('stores what fits, lists the rest as storage full, throws nothing, and retries once space is freed', async () => {

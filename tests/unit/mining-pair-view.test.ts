@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PairMiner } from '../../src/core/mining/index.ts';
 import { MiningService } from '../../src/core/mining/mining-service.ts';
-import { binOf, type PairViewRequest } from '../../src/core/mining/pair-view.ts';
+import { PairViewer, binOf, type PairViewRequest } from '../../src/core/mining/pair-view.ts';
+import { CandidateSet } from '../../src/core/mining/candidates.ts';
 import { MINING_DEFAULTS, formatSimilarity, roundThreshold } from '../../src/core/mining/defaults.ts';
 import { bruteForceCandidates, clusteredMatrix, prng, referenceFilter } from './mining-reference.ts';
 
@@ -75,6 +76,39 @@ describe('pair view (what the miner sends the views)', () => {
       expect(view.byThresholdsAlone).toBe(all.filter((p) => p.clip > filter.clipMin! && p.dino < filter.dinoMax!).length);
     });
   }
+
+  it('bins a similarity a hair above 1 on the axis where it fits, exactly as binOf does', () => {
+    // Rounding can put an identical pair's similarity just above 1: outside the grid, so its bars come from its own list.
+    const clipValues = [1.0000001, 0.95, 0.85, 0.9, 0.99, 0.81];
+    const dinoValues = [0.6, 1.0000002, 0.5, 0.7, 0.4, 0.55];
+    const order = clipValues.map((_, i) => i).sort((x, y) => clipValues[y] - clipValues[x]);
+    const set = new CandidateSet(
+      7,
+      0.8,
+      Uint32Array.from(order, (i) => i),
+      Uint32Array.from(order, (i) => i + 1),
+      Float32Array.from(order, (i) => clipValues[i]),
+      Float32Array.from(order, (i) => dinoValues[i]),
+    );
+    const viewer = new PairViewer(set);
+    for (const [clipMin, dinoMax] of [[0.8, 1.1], [0.86, 0.65], [0.8, 0.58]]) {
+      const request = { ...shape, clipMin, dinoMax, excludeNearDuplicates: false };
+      const tally = viewer.tally(request);
+      const view = viewer.view(request, set.select(request, tally), tally);
+      const kept = clipValues.map((c, i) => [c, dinoValues[i]]).filter(([c, d]) => c > clipMin && d < dinoMax);
+      expect(view.total).toBe(kept.length);
+      const [lo, hi] = view.clipRange;
+      const [dLo, dHi] = view.dinoRange;
+      const bars = (values: number[], from: number, to: number) => {
+        const out = new Array<number>(shape.histogramBins).fill(0);
+        for (const v of values) if (binOf(v, from, to, shape.histogramBins) >= 0) out[binOf(v, from, to, shape.histogramBins)]++;
+        return out;
+      };
+      expect(Array.from(view.clipHistogram.confusing)).toEqual(bars(kept.map(([c]) => c), lo, hi));
+      expect(Array.from(view.dinoHistogram.confusing)).toEqual(bars(kept.map(([, d]) => d), dLo, dHi));
+      expect(Array.from(view.clipHistogram.candidates)).toEqual(bars(clipValues.map((c) => Math.fround(c)), lo, hi));
+    }
+  });
 
   it('refuses pages of an older selection, so a stale page never mixes into a newer list', async () => {
     const service = new MiningService();

@@ -29,8 +29,8 @@ function linspace(from: number, to: number, n: number): Float64Array {
   return out;
 }
 
-/** Number of thresholds strictly below `value` (thresholds ascending). */
-function countBelow(thresholds: Float64Array, value: number): number {
+/** Number of entries strictly below `value` (entries ascending): a binary search. */
+export function countBelow(thresholds: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = thresholds.length;
   while (lo < hi) {

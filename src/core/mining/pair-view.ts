@@ -6,6 +6,7 @@
  */
 import type { CandidateSet, FilterOptions, PairArrays, SelectTally, Selection } from './candidates.ts';
 import { MINING_DEFAULTS } from './defaults.ts';
+import { countBelow } from './grid.ts';
 
 /** How the views want the selection binned. */
 export interface PairViewRequest extends Omit<FilterOptions, 'limit' | 'categories'> {
@@ -262,14 +263,8 @@ export class PairViewer {
 
 /** Whether the ascending `sorted` holds `value` (binary search). */
 function contains(sorted: Uint32Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] === value;
+  const at = countBelow(sorted, value);
+  return at < sorted.length && sorted[at] === value;
 }
 
 /** A copy that owns its buffers (the set's result buffers are reused by the next call). */
