@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateRemaining, formatCount, formatDuration, formatMargin, formatPercent, formatRate, formatSimilarity } from '../../src/ui/lib/format.ts';
-import { RateMeter } from '../../src/ui/lib/rate.ts';
+import { EtaSmoother, RateMeter } from '../../src/ui/lib/rate.ts';
 import { countQuadrant, histogram, insidePolygon, scrollToReveal, visibleWindow } from '../../src/ui/lib/geometry.ts';
 import { clampThreshold, thresholdKeyStep } from '../../src/ui/lib/thresholds.ts';
 import { panBy, resetView, zoomAt } from '../../src/ui/lib/view-transform.ts';
@@ -26,10 +26,37 @@ describe('view formatting helpers', () => {
   it('measures a rate over a sliding window and restarts when done goes down', () => {
     const meter = new RateMeter(5000);
     expect(meter.sample(0, 0)).toBeNaN();
-    expect(meter.sample(10, 1000)).toBe(10);
-    expect(meter.sample(30, 2000)).toBe(15);
-    expect(meter.sample(2, 3000)).toBeNaN();
-    expect(meter.sample(6, 5000)).toBe(2);
+    // The wait for the first item is not throughput: measuring starts there.
+    expect(meter.sample(10, 8000)).toBeNaN();
+    expect(meter.sample(30, 9000)).toBe(20);
+    expect(meter.sample(50, 10000)).toBe(20);
+    expect(meter.sample(2, 11000)).toBeNaN();
+    expect(meter.sample(6, 13000)).toBe(2);
+  });
+
+  it('smooths the time left: it counts down between updates and moves a third of the way to each new estimate', () => {
+    const eta = new EtaSmoother();
+    expect(eta.estimate(Number.NaN, 0)).toBeNaN();
+    expect(eta.estimate(30, 1000)).toBe(30);
+    // One slow batch says 90 s: shown 29 + (90 - 29) / 3, not 90.
+    expect(eta.estimate(90, 2000)).toBeCloseTo(29 + 61 / 3, 9);
+    // No new estimate: it keeps counting down.
+    expect(eta.estimate(Number.NaN, 5000)).toBeCloseTo(29 + 61 / 3 - 3, 9);
+  });
+
+  it('a 21 s run whose first batch waited 8 s for a model never says more than about 20 s left', () => {
+    const meter = new RateMeter(5000);
+    const eta = new EtaSmoother();
+    const shown: number[] = [];
+    meter.sample(0, 0);
+    // 8 s of start-up, then 8 images per second until 104 of 104 at 21 s.
+    for (let t = 8; t <= 21; t++) {
+      const done = Math.min(104, (t - 8) * 8 + 8);
+      const left = eta.estimate(estimateRemaining(done, 104, meter.sample(done, t * 1000)), t * 1000);
+      if (Number.isFinite(left)) shown.push(left);
+    }
+    expect(shown.length).toBeGreaterThan(5);
+    expect(Math.max(...shown)).toBeLessThanOrEqual(13);
   });
 });
 
