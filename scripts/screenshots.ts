@@ -1,7 +1,9 @@
 /**
  * `npm run screenshots`: regenerates the README screenshots from the app itself, with the
  * synthetic sample set and the fixture encoders (so it runs offline), in light and dark.
- * Writes docs/screenshots/{explore,pair-viewer}-{light,dark}.png.
+ * Writes docs/screenshots/{explore,pair-viewer}-{light,dark}.png, and for the layout checks
+ * docs/screenshots/widths/{explore,pairs,review}-{1600,1280,1100}-{light,dark}.png (the widths a
+ * professional's screens and split windows have; the app must not overlap or jump at any).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +26,15 @@ try {
     await page.click('[data-testid=tab-pairs]');
     await page.waitForTimeout(2000);
     await page.screenshot({ path: join(out, `pair-viewer-${theme}.png`) });
+    mkdirSync(join(out, 'widths'), { recursive: true });
+    for (const width of [1600, 1280, 1100]) {
+      await page.setViewportSize({ width, height: width === 1280 ? 720 : 800 });
+      for (const tab of ['explore', 'pairs', 'review'] as const) {
+        await page.click(tab === 'explore' ? '[role=tab]:first-child' : `[data-testid=tab-${tab}]`);
+        await page.waitForTimeout(1200);
+        await page.screenshot({ path: join(out, 'widths', `${tab}-${width}-${theme}.png`) });
+      }
+    }
     await context.close();
     console.log(`screenshots: ${theme} done`);
   }
