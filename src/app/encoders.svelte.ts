@@ -56,15 +56,16 @@ export class EncoderPair {
     const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
     const results = await Promise.allSettled([this.clip.load(this.session.clipEncoderId, options), this.dino.load(this.session.dinoEncoderId, options)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    // Offline (the browser says so, or the files could not be fetched at all), every failure
-    // reads as a missing file; say what is really wrong and that the work waits for the network.
+    // Offline (the browser says so, or the files could not be fetched at all), a failure reads
+    // as a missing file: say what is really wrong and that the work waits for the network. Any
+    // other failure (an encoder that must be converted first) is said first: it needs the user.
     const offline = results.map((r) => r.status === 'rejected' && (!this.online() || (r.reason as { name?: string } | null)?.name === ENCODER_OFFLINE));
     this.offline = offline.some(Boolean);
-    if (!failed) this.problem = '';
-    else if (this.offline) {
-      const ids = [this.session.clipEncoderId, this.session.dinoEncoderId].filter((_, i) => offline[i]);
-      this.problem = offlineSentence(ids.map((id) => findEncoder(id)?.label ?? id));
-    } else this.problem = messageOf(failed.reason);
+    const other = results.find((r, i): r is PromiseRejectedResult => r.status === 'rejected' && !offline[i]);
+    const offlineIds = [this.session.clipEncoderId, this.session.dinoEncoderId].filter((_, i) => offline[i]);
+    this.problem = [other ? messageOf(other.reason) : '', offlineIds.length ? offlineSentence(offlineIds.map((id) => findEncoder(id)?.label ?? id)) : '']
+      .filter(Boolean)
+      .join(' ');
     return !failed;
   }
 
