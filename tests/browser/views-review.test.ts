@@ -153,4 +153,17 @@ describe('ProgressBar', () => {
     await expect.element(screen.getByTestId('progress-eta')).toHaveTextContent('done');
     expect(screen.getByTestId('progress').element().getBoundingClientRect().height).toBe(before);
   });
+
+  it('compact, in the tab row: one 32 px line whose height does not change while it runs or finishes', async () => {
+    const target = await host(360);
+    const screen = await render(ProgressBar, { target, props: { label: 'Reading and embedding images', done: 3, total: 45, rate: 4, oncancel: () => {}, compact: true } });
+    const bar = screen.getByTestId('progress').element();
+    expect(bar.getBoundingClientRect().height).toBe(32);
+    // Narrow: the rate gives way, counts and time left stay.
+    await expect.element(screen.getByTestId('progress-rate')).not.toBeVisible();
+    await expect.element(screen.getByTestId('progress-counts')).toHaveTextContent('3 / 45');
+    await screen.rerender({ done: 45 });
+    await expect.element(screen.getByTestId('progress-eta')).toHaveTextContent('done');
+    expect(bar.getBoundingClientRect().height).toBe(32);
+  });
 });
