@@ -89,6 +89,7 @@ export function binOf(value: number, lo: number, hi: number, bins: number): numb
  */
 interface BinCodes {
   key: string;
+  ranges: { clip: [number, number]; dino: [number, number] };
   cell: Uint16Array | Uint32Array;
   /** Density columns per CLIP bar and rows per DINO bar, as shifts. */
   columnShift: number;
@@ -176,7 +177,7 @@ export class PairViewer {
       for (let i = 0; i < ranks.length; i++) confusing[set.marginOrder[ranks[i]]] = 1;
       points = { clip: set.clip.slice(), dino: set.dino.slice(), confusing };
     }
-    const ranges = axisRanges(set.floor, this.lowest(), request.marksLowest);
+    const { ranges } = codes;
     const [cLo, cHi] = ranges.clip;
     const [dLo, dHi] = ranges.dino;
     return {
@@ -215,6 +216,7 @@ export class PairViewer {
     const cells = cols * rows;
     const out: BinCodes = {
       key,
+      ranges,
       cell: cells < 65535 ? new Uint16Array(n) : new Uint32Array(n),
       columnShift,
       rowShift,

@@ -11,19 +11,23 @@ export function resolveColor(element: Element, cssColor: string): string {
   return resolved || cssColor;
 }
 
+/** The channels of an rgb()/rgba() string as written ("31", "111", "235", maybe alpha); null when it is not one. */
+function channelsOf(rgb: string): string[] | null {
+  const match = rgb.match(/rgba?\(([^)]+)\)/);
+  return match ? match[1].split(/[,\s/]+/).filter(Boolean) : null;
+}
+
 /** The red, green and blue (0..255) of an rgb()/rgba() string; black when it is not one. */
 export function rgbOf(rgb: string): [number, number, number] {
-  const match = rgb.match(/rgba?\(([^)]+)\)/);
-  if (!match) return [0, 0, 0];
-  const [r, g, b] = match[1].split(/[,\s/]+/).filter(Boolean).map(Number);
+  const [r, g, b] = (channelsOf(rgb) ?? ['0', '0', '0']).map(Number);
   return [r, g, b];
 }
 
 /** Same colour with alpha, from an rgb()/rgba() string. */
 export function withAlpha(rgb: string, alpha: number): string {
-  const match = rgb.match(/rgba?\(([^)]+)\)/);
-  if (!match) return rgb;
-  const [r, g, b] = match[1].split(/[,\s/]+/).filter(Boolean);
+  const channels = channelsOf(rgb);
+  if (!channels) return rgb;
+  const [r, g, b] = channels;
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
