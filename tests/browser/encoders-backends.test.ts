@@ -99,7 +99,8 @@ describe('encoder workers on WASM and WebGPU', () => {
     const loaded = await w.api.load({ encoderId: 'fixture-dino' }, { ...gpuOptions, simulateWebGpuFailure: 'load' }, w.onStatus);
     expect(loaded.backend).toBe('wasm');
     expect(loaded.label).toMatch(/^WASM/);
-    expect(w.statuses.map((s) => s.status).filter((s) => s !== 'loading')).toEqual(['fallback', 'ready']);
+    // Statuses come through their own Comlink callback, which can arrive just after load() resolves.
+    await expect.poll(() => w.statuses.map((s) => s.status).filter((s) => s !== 'loading')).toEqual(['fallback', 'ready']);
     const outcome = await w.api.embed(items());
     outcome.embeddings.forEach((e, i) => expect(cosine(e.embedding, goldenDino.embeddings[i])).toBeGreaterThanOrEqual(0.9999));
   });
