@@ -28,13 +28,16 @@ import { ProgressReporter } from './progress.svelte.ts';
 import { Review } from './review.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { StorageFullSkips } from './storage-full.svelte.ts';
-import { storeIngestResult } from './ingest-results.ts';
+import { recordDrop, storeIngestResult } from './ingest-results.ts';
+import { chooseFilesToReadAgain, duplicatesSentence, readAgainSentence } from './drop-ledger.ts';
 import { encoderInputsOf, type EncoderInputs } from './encoder-inputs.ts';
 import { whenNetworkMayBeBack } from './network.ts';
 
 export interface AddFilesOptions {
   keepOriginals?: boolean;
   onIngested?: (file: File, sha256: string) => void;
+  /** Record the files in the drop ledger before reading them (default); the sample set is made again with one click instead. */
+  record?: boolean;
 }
 
 export class ExplorerApp {
@@ -313,7 +316,7 @@ export class ExplorerApp {
     const images = generateSampleSet();
     await this.store.captions.putMany(images.map((i) => ({ key: i.name, caption: i.caption, categories: [i.category] })));
     const files = images.map((i) => new File([sampleImagePng(i) as Uint8Array<ArrayBuffer>], i.name, { type: 'image/png' }));
-    await this.addFiles(files, { keepOriginals: true });
+    await this.addFiles(files, { keepOriginals: true, record: false });
   }
 
   /** Ingests files, stores items, embeds new ones with both encoders, then mines. */
@@ -334,14 +337,18 @@ export class ExplorerApp {
     const pixels = new Map<string, RgbImage>();
     const keepOriginals = options.keepOriginals ?? this.session.keepOriginals;
     const keys = this.encoders.keys();
+    const dropKeys = options.record === false ? null : await recordDrop(store, files);
+    if (dropKeys === null && options.record !== false) this.banner = STORAGE_FULL_MESSAGE;
+    const duplicatesBefore = this.library.drops.duplicate;
     let done = 0;
     const progress = this.progress.start('Reading and embedding images', files.length, 'images');
     const drain = async () => {
       if (!(await encodersReady)) return;
       done += await embedPending(store, this.encoders.both, pixels, EMBED_BATCH, () => this.cancelled);
       pixels.clear();
-      // The sidebar's "N embedded" is what the store holds, so it rises while work runs.
+      // The sidebar's "N embedded" and its account of dropped files are what the store holds, so they move while work runs.
       await this.mining.embeddedByBoth();
+      await this.library.refreshDrops();
       progress.update(Math.min(files.length, done));
     };
     this.ingestRun = runIngest(
@@ -349,7 +356,8 @@ export class ExplorerApp {
       {
         onResult: async (result, index) => {
           const onStored = (sha256: string) => options.onIngested?.(files[index], sha256);
-          const outcome = await storeIngestResult({ store, storageFull: this.storageFull, keys, keepOriginals, onStored }, result, files[index]);
+          const sink = { store, storageFull: this.storageFull, keys, keepOriginals, onStored };
+          const outcome = await storeIngestResult(sink, result, files[index], dropKeys?.[index]);
           if (outcome === 'storage-full') this.banner = STORAGE_FULL_MESSAGE;
           if (outcome === 'queued' && result.ok && result.rgb) pixels.set(result.item.sha256, result.rgb);
           else done++;
@@ -369,8 +377,21 @@ export class ExplorerApp {
       progress.end();
       // A store closed meanwhile (the page going away, another tab's upgrade) is said, not thrown.
       await this.run(() => this.library.reload());
+      const found = duplicatesSentence(this.library.drops.duplicate - duplicatesBefore);
+      if (found && !this.banner) this.banner = found;
     }
     if (!this.cancelled) await this.run(() => this.mining.mine());
+  }
+
+  /**
+   * Reads again the files a user picks to finish earlier work: only those the ledger lists as
+   * still to read or whose item waits for its pixels; the banner says how many of the chosen were
+   * read before.
+   */
+  async readAgain(files: File[]): Promise<void> {
+    const choice = chooseFilesToReadAgain(files, this.library.stillToRead, this.library.needRedrop);
+    this.banner = readAgainSentence(choice);
+    await this.addFiles(choice.toRead);
   }
 
   /** Adds the files that did not fit in storage again (after space was freed); those that still do not fit are listed again. */

@@ -2,9 +2,10 @@
  * Where one file's ingest result goes: a per-file error to the skipped list; an image to the
  * items (with its original when the user keeps originals) and into both encoders' queues; an
  * image that does not fit in storage to the "storage full" list, so the files after it still
- * get their chance.
+ * get their chance. A file recorded in the drop ledger (`dropKey`) is settled in the same
+ * transaction that stores it or lists it; one that did not fit stays "still to read".
  */
-import type { Store } from '../store/index.ts';
+import { droppedFile, isQuotaError, type Store } from '../store/index.ts';
 import type { WorkerIngestResult } from '../workers/ingest.protocol.ts';
 import type { EncoderKeys } from './encoders.svelte.ts';
 import type { StorageFullSkips } from './storage-full.svelte.ts';
@@ -22,16 +23,18 @@ export interface IngestSink {
 /** 'queued': stored and waiting for an encoder; 'stored': stored, nothing to embed (already embedded). */
 export type IngestOutcome = 'skipped' | 'storage-full' | 'stored' | 'queued';
 
-export async function storeIngestResult(sink: IngestSink, result: WorkerIngestResult, file: File): Promise<IngestOutcome> {
+export async function storeIngestResult(sink: IngestSink, result: WorkerIngestResult, file: File, dropKey?: string): Promise<IngestOutcome> {
   const { store } = sink;
   if (!result.ok) {
-    await store.skipped.add([{ file: result.error.file, code: result.error.code, reason: result.error.reason }]);
+    const entry = { file: result.error.file, code: result.error.code, reason: result.error.reason };
+    await (dropKey === undefined ? store.skipped.add([entry]) : store.drops.skip(dropKey, entry));
     return 'skipped';
   }
   const original = sink.keepOriginals ? file : undefined;
   const { thumbnailWidth: _w, thumbnailHeight: _h, ...record } = result.item;
+  const item = { ...record, ...(original ? { original } : {}) };
   try {
-    await store.items.put({ ...record, ...(original ? { original } : {}) });
+    await (dropKey === undefined ? store.items.put(item) : store.drops.storeItem(dropKey, item));
   } catch (error) {
     const bytes = record.thumbnail.size + (original?.size ?? 0) + 1024;
     if (await sink.storageFull.skipIfFull(error, file, bytes)) return 'storage-full';
@@ -47,4 +50,18 @@ export async function storeIngestResult(sink: IngestSink, result: WorkerIngestRe
     }
   }
   return queued ? 'queued' : 'stored';
+}
+
+/**
+ * Records the files in the drop ledger before any is read, so a reload or a crash still names
+ * the ones not read yet; returns their ledger keys in order. Null when even that does not fit
+ * (storage full): the files are read anyway, and the caller says storage is full.
+ */
+export async function recordDrop(store: Store, files: readonly File[]): Promise<string[] | null> {
+  try {
+    return await store.drops.record(files.map(droppedFile));
+  } catch (error) {
+    if (!isQuotaError(error)) throw error;
+    return null;
+  }
 }

@@ -3,21 +3,26 @@
  * whose embedding waits for their file to be dropped again. Always re-read from the store, never
  * kept beside it, so a reload shows exactly what is stored.
  */
-import type { CaptionRecord, ItemRecord, SkippedRecord, Store } from '../store/index.ts';
+import type { CaptionRecord, DropCounts, DropRecord, ItemRecord, SkippedRecord, Store } from '../store/index.ts';
+import type { RedropEntry } from './drop-ledger.ts';
 import { frameIndexesOf } from './embed-queue.ts';
 import { ThumbnailUrls } from './thumbnails.ts';
 
-export interface RedropEntry {
-  sha256: string;
-  name: string;
-  relativePath: string;
-}
+export type { RedropEntry };
+
+const NO_DROPS: DropCounts = { dropped: 0, waiting: 0, stored: 0, duplicate: 0, skipped: 0 };
 
 export class Library {
   items = $state.raw<ItemRecord[]>([]);
   skipped = $state.raw<SkippedRecord[]>([]);
   /** Items whose embedding waits for their file to be dropped again (pixels not kept). */
   needRedrop = $state.raw<RedropEntry[]>([]);
+  /** The drop ledger: every dropped file by where it stands. */
+  drops = $state.raw<DropCounts>(NO_DROPS);
+  /** Dropped files not read yet (a reload, a crash or a full disk came first), in drop order. */
+  stillToRead = $state.raw<DropRecord[]>([]);
+  /** Dropped files whose image was already stored from another file. */
+  duplicates = $state.raw<DropRecord[]>([]);
   readonly thumbnails = new ThumbnailUrls();
   private byHash = new Map<string, ItemRecord>();
   private captionsByKey = new Map<string, CaptionRecord>();
@@ -33,6 +38,17 @@ export class Library {
     this.skipped = await store.skipped.list();
     this.captionsByKey = new Map((await store.captions.all()).map((c) => [c.key, c]));
     await this.refreshRedrop();
+    await this.refreshDrops({ lists: true });
+  }
+
+  /** Re-reads the drop ledger's counts (cheap, while work runs) and, when asked, its lists. */
+  async refreshDrops(options: { lists?: boolean } = {}): Promise<void> {
+    const drops = this.store().drops;
+    if (options.lists) {
+      this.stillToRead = await drops.inState('waiting');
+      this.duplicates = await drops.inState('duplicate');
+    }
+    this.drops = await drops.counts();
   }
 
   async refreshRedrop(): Promise<void> {
@@ -95,5 +111,8 @@ export class Library {
     this.items = [];
     this.skipped = [];
     this.needRedrop = [];
+    this.drops = NO_DROPS;
+    this.stillToRead = [];
+    this.duplicates = [];
   }
 }

@@ -20,6 +20,7 @@ import {
   type OpenOptions,
   type StorageEstimateReport,
 } from './db.ts';
+import { DropsTable } from './drops.ts';
 import { EmbeddingsTable } from './embeddings.ts';
 import { ImportedPairsTable } from './imported.ts';
 import { ItemsTable } from './items.ts';
@@ -52,7 +53,8 @@ export type { ClaimOptions, CompleteReport, EnqueueReport, JobCounts, JobResult,
 export { emptyDecision, type DecisionFields } from './review.ts';
 export type { StoredCandidateSet } from './settings.ts';
 export type { ImportedPairHashes } from './imported.ts';
-export { EmbeddingsTable, ItemsTable, JobsTable, CaptionsTable, DecisionsTable, CandidatesTable, SettingsTable, SkippedTable, ImportedPairsTable };
+export { dropKey, droppedFile, type DropCounts, type DroppedFile, type StoredDrop } from './drops.ts';
+export { EmbeddingsTable, ItemsTable, JobsTable, CaptionsTable, DecisionsTable, CandidatesTable, SettingsTable, SkippedTable, ImportedPairsTable, DropsTable };
 
 /** What "Forget everything" removed. */
 export interface ForgetReport {
@@ -73,6 +75,7 @@ export class Store {
   readonly candidates = new CandidatesTable(() => this.connection);
   readonly skipped = new SkippedTable(() => this.connection);
   readonly importedPairs = new ImportedPairsTable(() => this.connection);
+  readonly drops = new DropsTable(() => this.connection);
 
   private constructor(
     private connection: Connection,

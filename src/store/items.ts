@@ -2,7 +2,7 @@
  * Items: one record per distinct file content (SHA-256). Putting the same bytes again keeps the
  * first record and remembers the extra path, so a double drop never makes a second item.
  */
-import type { Connection, WriteTx } from './db.ts';
+import type { Connection, Names, WriteTx } from './db.ts';
 import { matrixKey } from './embeddings.ts';
 import type { DicomSummary, ItemRecord } from './schema.ts';
 
@@ -54,7 +54,8 @@ function changed(a: ItemRecord, b: ItemRecord): boolean {
   return a.aliases.length !== b.aliases.length || a.original !== b.original || a.dicom !== b.dicom;
 }
 
-async function putInTx(tx: WriteTx<'items'>, incoming: NewItem, now: number): Promise<PutItemResult> {
+/** Puts one item inside a transaction that covers `items` (and possibly other stores written with it). */
+export async function putInTx<N extends Names>(tx: WriteTx<N | 'items'>, incoming: NewItem, now: number): Promise<PutItemResult> {
   const store = tx.objectStore('items');
   const stored = await store.get(incoming.sha256);
   if (!stored) {

@@ -60,7 +60,22 @@ function v5CreateImportedPairs(db: IDBPDatabase<MediConfusionDB>): void {
   db.createObjectStore('importedPairs', { keyPath: 'id' });
 }
 
-export const MIGRATIONS: readonly Migration[] = [v1CreateCore, v2CreateReview, v3CandidatesAndAliases, v4CreateMatrices, v5CreateImportedPairs];
+/**
+ * v6: the ledger of dropped files, written before they are read. Drops made before this version
+ * were not recorded; their images and skipped files are in their own stores as before.
+ */
+function v6CreateDrops(db: IDBPDatabase<MediConfusionDB>): void {
+  db.createObjectStore('drops', { keyPath: 'key' }).createIndex('byState', 'state');
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  v1CreateCore,
+  v2CreateReview,
+  v3CandidatesAndAliases,
+  v4CreateMatrices,
+  v5CreateImportedPairs,
+  v6CreateDrops,
+];
 
 /** The schema version this code writes. */
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -154,6 +154,30 @@ export interface SkippedRecord {
   at: number;
 }
 
+/** Where a dropped file stands: not read yet, stored as an image, the same image as another file, or skipped. */
+export type DropState = 'waiting' | 'stored' | 'duplicate' | 'skipped';
+
+/**
+ * One dropped file, recorded before it is read (never its pixels), so that after a reload or a
+ * crash the app names exactly the files still to read. The key is the file's identity as the
+ * browser describes it (path, size, last-modified): dropping the same file again updates its
+ * record instead of counting it twice.
+ */
+export interface DropRecord {
+  key: string;
+  name: string;
+  relativePath: string;
+  size: number;
+  lastModified: number;
+  state: DropState;
+  /** The image the file became ('stored' or 'duplicate'). */
+  sha256?: string;
+  /** For a duplicate: the path of the file whose image was kept. */
+  sameAs?: string;
+  /** When the file was dropped (ms since the epoch); the order files are listed in. */
+  droppedAt: number;
+}
+
 /**
  * One pair of an imported MediConfusion benchmark (a `dataset.json`, possibly from a zip). The
  * validated pair is kept whole, so scoring and export see the file as it was; `hash1`/`hash2` are
@@ -200,6 +224,7 @@ export interface MediConfusionDB extends DBSchema {
   candidates: { key: string; value: CandidateRecord };
   matrices: { key: string; value: MatrixRecord };
   importedPairs: { key: string; value: ImportedPairRecord };
+  drops: { key: string; value: DropRecord; indexes: { byState: DropState } };
 }
 
 export type StoreName =
@@ -212,7 +237,8 @@ export type StoreName =
   | 'skipped'
   | 'candidates'
   | 'matrices'
-  | 'importedPairs';
+  | 'importedPairs'
+  | 'drops';
 
 export const STORE_NAMES: readonly StoreName[] = [
   'items',
@@ -225,6 +251,7 @@ export const STORE_NAMES: readonly StoreName[] = [
   'candidates',
   'matrices',
   'importedPairs',
+  'drops',
 ];
 
 /** The key of an unordered image pair: the same for (A, B) and (B, A). */

@@ -154,10 +154,29 @@ describe('a reload mid-embedding', () => {
     return { dbName, files, hashOf, unembedded };
   }
 
-  it('resumes by itself with kept originals', async () => {
-    const { dbName } = await stoppedMidEmbedding('reload-embed-kept', true);
+  /** The two files never read are named as still to read, and the account adds up. */
+  function expectStillToRead(app: ExplorerApp, root: HTMLElement, files: File[]): void {
+    flushSync();
+    expect(app.library.stillToRead.map((r) => r.name)).toEqual([files[10].name, files[11].name]);
+    const list = shown(root, '[data-testid=still-to-read]');
+    expect(list).toContain('2 files still to read');
+    for (const file of files.slice(10)) expect(list).toContain(file.name);
+    expect(shown(root, '[data-testid=drop-account]')).toBe('12 files dropped: 10 images · 2 still to read');
+  }
+
+  it('resumes by itself with kept originals, and names the files never read', async () => {
+    const { dbName, files } = await stoppedMidEmbedding('reload-embed-kept', true);
     const { app, root } = await reloadedPage(dbName);
     await expectRebuiltFromStore(app, root, 10);
+    expectStillToRead(app, root, files);
+
+    // Choosing all twelve again reads only the two: the banner says so, and nothing is done twice.
+    await app.readAgain(files);
+    expect(app.banner).toBe('Reading 2 of the 12 files chosen; the other 10 were read before.');
+    await expectRebuiltFromStore(app, root, 12);
+    flushSync();
+    expect(shown(root, '[data-testid=drop-account]')).toBe('12 files dropped: 12 images');
+    expect(root.querySelector('[data-testid=still-to-read]')).toBeNull();
   }, 120_000);
 
   it('lists the unembedded items for a re-drop without originals, and the re-drop finishes them', async () => {
@@ -170,8 +189,19 @@ describe('a reload mid-embedding', () => {
     expect(app.library.needRedrop.map((entry) => entry.name).sort()).toEqual(unembedded.map((h) => hashOf.get(h)).sort());
     flushSync();
     for (const entry of app.library.needRedrop) expect(root.textContent).toContain(entry.name);
+    expectStillToRead(app, root, files);
 
-    await app.addFiles(files.filter((file) => app.library.needRedrop.some((entry) => entry.name === file.name)));
-    await expectRebuiltFromStore(app, root, 10);
+    // One action finishes both: the two items waiting for their pixels and the two never read.
+    const read: string[] = [];
+    const addFiles = app.addFiles.bind(app);
+    app.addFiles = (chosen, options) => {
+      read.push(...chosen.map((f) => f.name));
+      return addFiles(chosen, options);
+    };
+    await app.readAgain(files);
+    expect(read.sort()).toEqual([...unembedded.map((h) => hashOf.get(h)!), files[10].name, files[11].name].sort());
+    await expectRebuiltFromStore(app, root, 12);
+    flushSync();
+    expect(shown(root, '[data-testid=drop-account]')).toBe('12 files dropped: 12 images');
   }, 120_000);
 });

@@ -144,17 +144,18 @@ describe('forget everything', () => {
     await store.settings.set('floor', 0.8);
     await store.candidates.put('k', { rows: [a, b], contentVersion: '1', floor: 0.8, a: new Uint32Array([0]), b: new Uint32Array([1]), clip: new Float32Array([0.9]), dino: new Float32Array([0.1]) });
     await store.skipped.add([{ file: 'bad.jpg', code: 'truncated', reason: 'The file ends early.' }]);
+    await store.drops.record([{ name: 'c.png', relativePath: '', size: 3, lastModified: 1 }]);
     await store.embeddings.loadMatrix('clip', 'r1');
 
     // Only this test's caches: deleting every cache of the origin would disturb tests running beside it.
     const report = await store.forgetEverything({ cacheFilter: (n) => n === cacheName });
-    expect(report.stores).toEqual({ items: 2, embeddings: 1, importedPairs: 0, jobs: 2, settings: 1, captions: 1, decisions: 1, skipped: 1, candidates: 1, matrices: 1 });
+    expect(report.stores).toEqual({ items: 2, embeddings: 1, importedPairs: 0, jobs: 2, settings: 1, captions: 1, decisions: 1, skipped: 1, candidates: 1, matrices: 1, drops: 1 });
     expect(report.caches).toEqual([cacheName]);
     expect(otherTab).toEqual([DELETED_ELSEWHERE_MESSAGE]);
     expect(other.closed).toBe(DELETED_ELSEWHERE_MESSAGE);
 
     // Read everything back, through the store and through the raw APIs.
-    expect(await store.counts()).toEqual({ items: 0, embeddings: 0, importedPairs: 0, jobs: 0, settings: 0, captions: 0, decisions: 0, skipped: 0, candidates: 0, matrices: 0 });
+    expect(await store.counts()).toEqual({ items: 0, embeddings: 0, importedPairs: 0, jobs: 0, settings: 0, captions: 0, decisions: 0, skipped: 0, candidates: 0, matrices: 0, drops: 0 });
     expect(await store.items.get(a)).toBeUndefined();
     expect((await store.embeddings.loadMatrix('clip', 'r1')).rows).toEqual([]);
     expect(await caches.has(cacheName)).toBe(false);
