@@ -8,7 +8,7 @@
  * given the stored candidate set again. A projection worker that dies is restarted for the call.
  */
 import { VIEW_SHAPE } from '../core/mining/pair-view.ts';
-import { candidateKey, type Store } from '../store/index.ts';
+import { candidateKey, isQuotaError, type Store } from '../store/index.ts';
 import type { SensitivityGrid } from '../core/mining/index.ts';
 import { messageOf } from '../core/errors.ts';
 import { createMinerClient, type MinerClient } from '../workers/miner.client.ts';
@@ -43,6 +43,9 @@ export interface MiningHost {
 }
 
 export { VIEW_SHAPE };
+
+export const CANDIDATES_NOT_SAVED =
+  'The mined pairs are shown but could not be saved: storage for this site is full. They are mined again from the stored embeddings after a reload; free space to keep them.';
 
 function contentVersion(rows: readonly string[]): string {
   let h = 0x811c9dc5;
@@ -198,8 +201,15 @@ export class Mining {
           : api.build(spaces.clip, spaces.dino, { floor }, onProgress),
       );
       const c = await this.miner.call((api) => api.exportCandidates());
-      // The derived store is replaced in one write, after the new set exists in full.
-      await this.host.store().candidates.put(key, { rows, contentVersion: contentVersion(rows), floor: c.floor, a: c.a, b: c.b, clip: c.clip, dino: c.dino });
+      // The derived store is replaced in one write, after the new set exists in full. When it
+      // does not fit, the stored set stays as it was (its content version no longer matches, so
+      // a reload mines again from the embeddings) and this page goes on with the set it holds.
+      try {
+        await this.host.store().candidates.put(key, { rows, contentVersion: contentVersion(rows), floor: c.floor, a: c.a, b: c.b, clip: c.clip, dino: c.dino });
+      } catch (error) {
+        if (!isQuotaError(error)) throw error;
+        this.host.say(CANDIDATES_NOT_SAVED);
+      }
       this.rows = rows;
       this.minedKey = key;
       this.heldKey = key;

@@ -48,7 +48,9 @@ export class DropsTable {
       const keys: string[] = [];
       for (const file of files) {
         const key = dropKey(file);
-        await store.put({ key, name: file.name, relativePath: file.relativePath, size: file.size, lastModified: file.lastModified, state: 'waiting', droppedAt: now });
+        // Spread within this millisecond, so the files are listed in drop order and before a later drop's.
+        const droppedAt = now + keys.length / files.length;
+        await store.put({ key, name: file.name, relativePath: file.relativePath, size: file.size, lastModified: file.lastModified, state: 'waiting', droppedAt });
         keys.push(key);
       }
       return keys;
@@ -94,7 +96,7 @@ export class DropsTable {
   /** The records in one state, in the order they were dropped. */
   async inState(state: DropState): Promise<DropRecord[]> {
     const records = await this.connection().get((db) => db.getAllFromIndex('drops', 'byState', state));
-    return records.sort((a, b) => a.droppedAt - b.droppedAt || a.key.localeCompare(b.key));
+    return records.sort((a, b) => a.droppedAt - b.droppedAt);
   }
 
   /** Every record, for the resume filter and tests. */

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
 import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { STORAGE_FULL_CODE } from '../../src/app/storage-full.svelte.ts';
+import { CANDIDATES_NOT_SAVED } from '../../src/app/mining.svelte.ts';
+import { drawnPng } from './store-support.ts';
 import { generateSampleSet, sampleImagePng } from '../../src/core/sample/phantoms.ts';
 import { uniqueDbName } from './store-support.ts';
 import { mountWithFixtureEncoders, until, type MountedApp } from './app-support.ts';
@@ -18,6 +20,7 @@ let app: ExplorerApp;
 let root: HTMLElement;
 let mounted: MountedApp | undefined;
 let full = false;
+let candidatesFull = false;
 let itemsStored = 0;
 const unhandled: unknown[] = [];
 const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
@@ -31,6 +34,7 @@ describe('storage full in the App', () => {
       storeName: uniqueDbName('storage-full'),
       faults: {
         beforeCommit(names) {
+          if (candidatesFull && names.includes('candidates')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
           // Item writes only (claiming jobs also touches the items store, to look for kept originals).
           if (!names.includes('items') || names.includes('jobs')) return;
           if (full && itemsStored >= 5) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -80,4 +84,25 @@ describe('storage full in the App', () => {
     expect(app.banner).toBe('');
     expect(unhandled).toEqual([]);
   });
+
+  it('keeps the stored candidate set whole when the new one does not fit, and shows the mined pairs', async () => {
+    const before = await app.store.candidates.keys();
+    expect(before).toHaveLength(1);
+    const stored = await app.store.candidates.get(before[0]);
+    expect(stored?.rows).toHaveLength(12);
+    candidatesFull = true;
+    try {
+      await app.addFiles(await Promise.all([101, 102].map(drawnPng)));
+      await until(() => !app.busy && app.mining.rows.length === 14, 120_000);
+    } finally {
+      candidatesFull = false;
+    }
+    expect(app.banner).toBe(CANDIDATES_NOT_SAVED);
+    expect(app.mining.answer).not.toBeNull();
+    // The derived store was never emptied: the set of twelve is still there, whole.
+    const after = await app.store.candidates.get(before[0]);
+    expect(after?.rows).toEqual(stored?.rows);
+    expect(after?.a.length).toBe(stored?.a.length);
+    expect(unhandled).toEqual([]);
+  }, 120_000);
 });

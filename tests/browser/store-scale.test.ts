@@ -53,3 +53,20 @@ describe('embeddings at scale', () => {
     }
   });
 });
+
+describe('the drop ledger at scale', () => {
+  it('records 10,000 dropped files in one transaction and lists the ones still to read after half are settled', async () => {
+    const { store, cleanup } = await freshStore('drops-scale');
+    try {
+      const files = Array.from({ length: 10_000 }, (_, i) => ({ name: `img_${i}.png`, relativePath: `roco/img_${i}.png`, size: 1000 + i, lastModified: 1 }));
+      const keys = await store.drops.record(files);
+      expect(new Set(keys).size).toBe(10_000);
+      for (let i = 0; i < 5_000; i += 1) await store.drops.skip(keys[i], { file: files[i].relativePath, code: 'truncated', reason: 'The file ends early.' });
+      expect(await store.drops.counts()).toEqual({ dropped: 10_000, waiting: 5_000, stored: 0, duplicate: 0, skipped: 5_000 });
+      const waiting = await store.drops.inState('waiting');
+      expect(waiting.map((r) => r.name)).toEqual(files.slice(5_000).map((f) => f.name));
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+});
