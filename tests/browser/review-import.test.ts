@@ -7,7 +7,7 @@ import {
   buildDataset,
   datasetToJson,
   type AnswerSheet,
-  type CaptionIndex,
+  type CaptionEntry,
   type ImportedBenchmark,
   type ReviewedPair,
 } from '../../src/core/benchmark/index.ts';
@@ -46,7 +46,7 @@ async function upload(testId: string, content: BlobPart, name: string): Promise<
 
 function callbacks() {
   return {
-    oncaptions: vi.fn((_captions: CaptionIndex) => {}),
+    oncaptions: vi.fn((_captions: CaptionEntry[]) => {}),
     ondataset: vi.fn((_benchmark: ImportedBenchmark) => {}),
     onsession: vi.fn(() => {}),
     onanswers: vi.fn((_answers: AnswerSheet) => {}),
@@ -68,8 +68,8 @@ describe('ImportDialog', () => {
     await upload('import-captions', 'name,caption,categories\nfolder/a.png,Axial CT.,Cerebral; Vascular\nb.png,Chest X-ray.,\n', 'roco.csv');
     await expect.element(screen.getByTestId('import-captions-result')).toHaveTextContent('Imported 2 captions from roco.csv.');
     expect(props.oncaptions).toHaveBeenCalledTimes(1);
-    const index = props.oncaptions.mock.calls[0][0];
-    expect(index.lookup('a.png')).toEqual({ name: 'folder/a.png', caption: 'Axial CT.', categories: ['Cerebral', 'Vascular'] });
+    const entries = props.oncaptions.mock.calls[0][0];
+    expect(entries[0]).toEqual({ name: 'folder/a.png', caption: 'Axial CT.', categories: ['Cerebral', 'Vascular'] });
 
     await upload('import-answers', 'id,im1,im2\n10001,A,B\n10002,C,\n', 'answers.csv');
     await expect.element(screen.getByTestId('import-answers-result')).toHaveTextContent('Imported answers for 2 pairs from answers.csv.');
@@ -107,6 +107,38 @@ describe('ImportDialog', () => {
     const details = props.ondataset.mock.calls[1] as unknown as [ImportedBenchmark, { images?: Map<number, Uint8Array> }];
     expect([...(details[1].images?.keys() ?? [])].sort()).toEqual([20000, 20001, 20002]);
   });
+
+  it('reads a million-row captions file in a worker, with progress, and finishes with a count', async () => {
+    const props = callbacks();
+    const target = await host(560);
+    const screen = await render(ImportDialog, { target, props });
+    const rows = ['name,caption,categories'];
+    for (let i = 0; i < 1_000_000; i++) rows.push(`roco/img_${i}.jpg,Axial CT of case ${i}.,Cerebral`);
+    // The page's own timer keeps ticking while the file is read: the parse is not on this thread.
+    let ticks = 0;
+    let ticksAtFirstProgress = -1;
+    const result = () => document.querySelector('[data-testid="import-captions-result"]')?.textContent ?? '';
+    const timer = setInterval(() => {
+      ticks++;
+      if (ticksAtFirstProgress < 0 && /so far/.test(result())) ticksAtFirstProgress = ticks;
+    }, 5);
+    try {
+      // Over Playwright's 50 MB upload limit: the file is handed to the input from the page itself.
+      const input = fileInput('import-captions');
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([rows.join('\n')], 'big.csv', { type: 'text/csv' }));
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      await expect.element(screen.getByTestId('import-captions-result'), { timeout: 60_000 }).toHaveTextContent('Imported 1,000,000 captions from big.csv.');
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticksAtFirstProgress).toBeGreaterThan(0);
+    expect(ticks).toBeGreaterThan(ticksAtFirstProgress);
+    const entries = props.oncaptions.mock.calls[0][0];
+    expect(entries).toHaveLength(1_000_000);
+    expect(entries[999_999]).toEqual({ name: 'roco/img_999999.jpg', caption: 'Axial CT of case 999999.', categories: ['Cerebral'] });
+  }, 120_000);
 
   it('shows a failure of the receiving callback and hides sections without a callback', async () => {
     const target = await host(560);
