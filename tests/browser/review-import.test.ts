@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render } from 'vitest-browser-svelte';
 import { userEvent } from 'vitest/browser';
+import { strToU8, zipSync } from 'fflate';
 import ImportDialog from '../../src/ui/review/ImportDialog.svelte';
 import {
   buildBenchmarkZip,
@@ -106,6 +107,13 @@ describe('ImportDialog', () => {
     await expect.element(screen.getByTestId('import-dataset-result')).toHaveTextContent('Imported 2 pairs of 3 images and 3 images from benchmark.zip.');
     const details = props.ondataset.mock.calls[1] as unknown as [ImportedBenchmark, { images?: Map<number, Uint8Array> }];
     expect([...(details[1].images?.keys() ?? [])].sort()).toEqual([20000, 20001, 20002]);
+
+    // An entry whose name points outside the zip is ignored, and the result says so.
+    const sly = zipSync({ 'dataset.json': strToU8(datasetToJson(dataset)), '../dataset.json': strToU8('{}') });
+    await upload('import-dataset', sly as Uint8Array<ArrayBuffer>, 'sly.zip');
+    await expect.element(screen.getByTestId('import-dataset-result')).toHaveTextContent(
+      /^Imported 2 pairs of 3 images from sly\.zip\. 1 note: Ignored the entry .*\.\.\/dataset\.json.* outside the zip's folder/,
+    );
   });
 
   it('reads a million-row captions file in a worker, with progress, and finishes with a count', async () => {
