@@ -9,6 +9,7 @@ import { ExplorerApp } from '../../src/app/app.svelte.ts';
 import { dropKey, droppedFile } from '../../src/store/index.ts';
 import { drawnPng, freshStore, sampleItem, fakeHash, uniqueDbName } from './store-support.ts';
 import { mountWithFixtureEncoders, until, type MountedApp } from './app-support.ts';
+import { screenshotBothThemes } from './review-support.ts';
 
 describe('the drop ledger in the store', () => {
   it('records files as waiting, settles them with their image or skip in one transaction, and keys a file by path, size and time', async () => {
@@ -90,10 +91,26 @@ describe('the drop ledger in the App', () => {
     expect(app.library.items).toHaveLength(2);
     expect(text('[data-testid=drop-account]')).toBe('4 files dropped: 2 images · 1 duplicate · 1 skipped');
     expect(app.banner).toBe('1 file is the same image as another file: kept once.');
+    await screenshotBothThemes(mounted!.root, 'drop-ledger-sidebar');
     expect(text('[data-testid=duplicate-count]')).toBe('Duplicates (1): kept once');
     const entry = mounted!.root.querySelector('.duplicates li');
     expect([entry?.querySelector('.file')?.textContent, entry?.querySelector('.same')?.textContent]).toEqual(['copy-of-a.png', `same image as ${a.name}`]);
     expect(mounted!.root.querySelector('[data-testid=still-to-read]')).toBeNull();
+    // The skipped count is in sight near the top of the sidebar and opens the list at its foot.
+    const details = mounted!.root.querySelector<HTMLDetailsElement>('details.skipped')!;
+    details.open = false;
+    mounted!.root.querySelector<HTMLButtonElement>('[data-testid=show-skipped]')!.click();
+    expect(text('[data-testid=show-skipped]')).toBe('Skipped files (1): why');
+    expect(details.open).toBe(true);
+    expect(document.activeElement).toBe(details.querySelector('summary'));
+    // The notice floats and can be dismissed; it takes no room of its own.
+    const banner = mounted!.root.querySelector<HTMLElement>('.banner')!;
+    expect(getComputedStyle(banner).position).toBe('absolute');
+    await screenshotBothThemes(banner, 'banner-notice');
+    banner.querySelector<HTMLButtonElement>('.dismiss')!.click();
+    expect(app.banner).toBe('');
+    flushSync();
+    expect(getComputedStyle(banner).display).toBe('none');
     const records = await app.store.drops.all();
     expect(records.map((r) => r.key).sort()).toEqual([a, copy, text5, d].map((f) => dropKey(droppedFile(f))).sort());
     expect(records.every((r) => !('original' in r) && !('thumbnail' in r))).toBe(true);
