@@ -11,6 +11,7 @@ import {
   type ImageLink,
   type ImportedBenchmark,
   type ImportedPair,
+  type ExportProvenance,
   type MediConfusionDataset,
 } from '../core/benchmark/index.ts';
 import type { ImportedPairHashes, ImportedPairRecord, ItemRecord, Store } from '../store/index.ts';
@@ -54,6 +55,8 @@ export interface ImageFilesReport {
   ignored: number;
   /** Images of the benchmark still not found afterwards. */
   stillMissing: number;
+  /** Images linked to items already stored, by the source SHA-256 in the zip's provenance.json. */
+  linked?: number;
 }
 
 function datasetOf(records: readonly ImportedPairRecord[]): MediConfusionDataset {
@@ -143,7 +146,12 @@ export class ImportedPairs {
    * the old one whole), then ingests the zip's images through the normal path. Throws a sentence
    * when nothing could be stored.
    */
-  async importBenchmark(dataset: MediConfusionDataset, file: string, images?: ReadonlyMap<number, Uint8Array>): Promise<ImageFilesReport | null> {
+  async importBenchmark(
+    dataset: MediConfusionDataset,
+    file: string,
+    images?: ReadonlyMap<number, Uint8Array>,
+    provenance?: ExportProvenance,
+  ): Promise<ImageFilesReport | null> {
     const store = this.host.store();
     if (!store) throw new Error('The browser storage is not open yet; wait for the app to finish loading, then import again.');
     const now = Date.now();
@@ -152,8 +160,33 @@ export class ImportedPairs {
     this.records = records;
     this.selected = 0;
     if (!images || images.size === 0) return null;
-    const files = [...images].map(([localId, bytes]) => new File([bytes as Uint8Array<ArrayBuffer>], `${localId}.jpg`, { type: 'image/jpeg' }));
-    return this.addImageFiles(files);
+    // An image whose source is stored here (the zip's provenance says which) links to that item:
+    // adding the zip's copy (a thumbnail, or a JPEG converted from it) would pair with its own original.
+    const linked = await this.linkKnownSources(provenance);
+    const files = [...images]
+      .filter(([localId]) => !linked.has(localId))
+      .map(([localId, bytes]) => new File([bytes as Uint8Array<ArrayBuffer>], `${localId}.jpg`, { type: 'image/jpeg' }));
+    const report = files.length > 0 ? await this.addImageFiles(files) : { matched: 0, ignored: 0, stillMissing: this.missingCount() };
+    return { ...report, linked: linked.size };
+  }
+
+  /** Links the benchmark's images whose source SHA-256 is a stored item; returns their local ids. */
+  private async linkKnownSources(provenance: ExportProvenance | undefined): Promise<Set<number>> {
+    const store = this.host.store();
+    const known = new Map<number, string>();
+    if (!store || !provenance) return new Set();
+    const stored = new Set(this.host.items().map((item) => item.sha256));
+    for (const [localId, image] of Object.entries(provenance.images)) if (stored.has(image.sha256)) known.set(Number(localId), image.sha256);
+    if (known.size === 0) return new Set();
+    await store.importedPairs.setHashes(this.records.map((r) => ({ id: r.id, hash1: known.get(r.pair.im_1_local), hash2: known.get(r.pair.im_2_local) })));
+    this.records = await store.importedPairs.all();
+    return new Set(known.keys());
+  }
+
+  private missingCount(): number {
+    let stillMissing = 0;
+    for (const link of this.links.values()) if (!link.found) stillMissing++;
+    return stillMissing;
   }
 
   /**
@@ -180,9 +213,7 @@ export class ImportedPairs {
       await store.importedPairs.setHashes(updates);
       this.records = await store.importedPairs.all();
     }
-    let stillMissing = 0;
-    for (const link of this.links.values()) if (!link.found) stillMissing++;
-    return { matched: chosen.length, ignored: files.length - chosen.length, stillMissing };
+    return { matched: chosen.length, ignored: files.length - chosen.length, stillMissing: this.missingCount() };
   }
 
   /** Removes the imported benchmark (the images stay as items). */

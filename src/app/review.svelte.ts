@@ -5,7 +5,7 @@
  */
 import { emptyDecision, type DecisionRecord, type ItemRecord, type Store } from '../store/index.ts';
 import { toReviewedPair } from '../core/review/index.ts';
-import type { ReviewedPair, SessionDecision, SessionFile, SessionInput } from '../core/benchmark/index.ts';
+import type { EncoderRef, ExportedImageSource, ReviewedPair, SessionDecision, SessionFile, SessionInput } from '../core/benchmark/index.ts';
 import type { Library } from './library.svelte.ts';
 import type { Mining } from './mining.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
@@ -93,16 +93,45 @@ export class Review {
   }
 
   /** JPEG bytes of an image for the benchmark zip: from the kept original, else the thumbnail. */
-  async jpegOf(sha256: string): Promise<Uint8Array> {
+  /** The encoders behind the similarities being exported (null when one is not in the registry). */
+  encoderRefs(): { clip: EncoderRef; dino: EncoderRef } | null {
+    const keys = this.encoders.keys();
+    return keys ? { clip: { id: keys.clipId, revision: keys.clipRevision }, dino: { id: keys.dinoId, revision: keys.dinoRevision } } : null;
+  }
+
+  /**
+   * What an export's zip holds of an image: a kept JPEG original byte for byte (its SHA-256 is
+   * the item's), a kept raster original converted to JPEG at full size, or else the thumbnail.
+   * DICOM and TIFF originals are exported as their thumbnails for now (the browser cannot draw them).
+   */
+  sourceOf(sha256: string): ExportedImageSource {
+    const item = this.library.item(sha256);
+    if (!item?.original) return 'thumbnail';
+    if (item.format === 'jpeg') return 'original';
+    return CANVAS_FORMATS.test(item.format) ? 'converted' : 'thumbnail';
+  }
+
+  async jpegOf(sha256: string): Promise<ExportedJpeg> {
     const item = this.library.item(sha256);
     if (!item) throw new Error('This image is no longer stored; add it again.');
-    const source = item.original && /^(png|jpeg|gif|bmp|webp)$/.test(item.format) ? item.original : item.thumbnail;
-    const bitmap = await createImageBitmap(source);
+    const source = this.sourceOf(sha256);
+    if (source === 'original' && item.original) return { bytes: new Uint8Array(await item.original.arrayBuffer()), source };
+    const bitmap = await createImageBitmap(source === 'converted' && item.original ? item.original : item.thumbnail);
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    bitmap.close();
     const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-    return new Uint8Array(await blob.arrayBuffer());
+    return { bytes: new Uint8Array(await blob.arrayBuffer()), source };
   }
+}
+
+/** Formats the browser draws on a canvas, so a kept original converts to a full-size JPEG. */
+const CANVAS_FORMATS = /^(png|gif|bmp|webp)$/;
+
+/** One image as an export's zip holds it. */
+export interface ExportedJpeg {
+  bytes: Uint8Array;
+  source: ExportedImageSource;
 }
 
 /** What importing a session file changed. */

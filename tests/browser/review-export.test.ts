@@ -52,7 +52,7 @@ const JPEG = (seed: number) => Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, seed, 0x
 describe('ExportDialog', () => {
   it('lists the accepted pairs that are not ready with their first problem', async () => {
     const target = await host(560);
-    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg: async () => JPEG(1) } });
+    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg: async () => ({ bytes: JPEG(1), source: 'original' as const }) } });
     await expect.element(screen.getByTestId('export-summary')).toHaveTextContent('2 of 4 accepted pairs are ready to export.');
     await expect.element(screen.getByTestId('export-summary')).toHaveTextContent('(1 rejected, 0 need edits, 1 undecided');
     const items = screen.getByTestId('export-invalid').getByRole('listitem');
@@ -69,7 +69,7 @@ describe('ExportDialog', () => {
   it('downloads a dataset.json that validates, without original names unless opted in', async () => {
     const downloads = captureDownloads();
     const target = await host(560);
-    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg: async () => JPEG(1) } });
+    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg: async () => ({ bytes: JPEG(1), source: 'original' as const }) } });
     await screen.getByRole('button', { name: 'dataset.json' }).click();
     await expect.element(screen.getByTestId('export-status')).toHaveTextContent('Saved dataset.json with 2 pairs.');
     expect(downloads.names).toEqual(['mediconfusion-dataset.json']);
@@ -90,7 +90,7 @@ describe('ExportDialog', () => {
 
   it('downloads a zip with every image, a pairs CSV and a session file', async () => {
     const downloads = captureDownloads();
-    const fetchJpeg = vi.fn(async (hash: string) => JPEG(hash.charCodeAt(0)));
+    const fetchJpeg = vi.fn(async (hash: string) => ({ bytes: JPEG(hash.charCodeAt(0)), source: hash.startsWith('c') ? ('thumbnail' as const) : ('original' as const) }));
     const session = (): SessionInput => ({
       format: SESSION_FORMAT,
       version: 1,
@@ -100,14 +100,29 @@ describe('ExportDialog', () => {
       decisions: [{ a: sha('a'), b: sha('b'), status: 'accept' }],
     });
     const target = await host(560);
-    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg, session, fileStem: 'brain' } });
+    const encoders = { clip: { id: 'biomedclip', revision: 'r-clip' }, dino: { id: 'dinov2-base', revision: 'r-dino' } };
+    const sourceOf = (hash: string) => (hash.startsWith('c') ? ('thumbnail' as const) : ('original' as const));
+    const screen = await render(ExportDialog, { target, props: { pairs: reviewed(), fetchJpeg, sourceOf, encoders, session, fileStem: 'brain' } });
+    // One image has no kept original: the dialog says so before exporting, and the zip waits for a choice.
+    await expect.element(screen.getByTestId('export-thumbnails')).toHaveTextContent(/1 of the exported images is not kept in this browser at full size/);
+    await expect.element(screen.getByTestId('export-zip')).toBeDisabled();
+    await screen.getByTestId('export-include-thumbnails').click();
     await screen.getByRole('button', { name: 'Zip with images' }).click();
-    await expect.element(screen.getByTestId('export-status')).toHaveTextContent('Saved the zip: dataset.json, pairs.csv and 3 images.');
+    await expect.element(screen.getByTestId('export-status')).toHaveTextContent(
+      'Saved the zip: dataset.json, pairs.csv, provenance.json and 3 images (1 as 128 px thumbnails, marked so in provenance.json).',
+    );
     expect(fetchJpeg.mock.calls.map(([hash]) => hash)).toEqual([sha('a'), sha('b'), sha('c')]);
     const zip = readBenchmarkZip(new Uint8Array(await downloads.last().arrayBuffer()));
     expect(Object.keys(zip.dataset)).toHaveLength(2);
     expect([...zip.images.keys()].sort()).toEqual([20000, 20001, 20002]);
     expect(zip.images.get(20002)).toEqual(JPEG('c'.charCodeAt(0)));
+    // The provenance file names the encoders and each image's source hash and kind; the importer reads it back.
+    expect(zip.provenance?.encoders).toEqual(encoders);
+    expect(zip.provenance?.images).toEqual({
+      '20000': { sha256: sha('a'), source: 'original' },
+      '20001': { sha256: sha('b'), source: 'original' },
+      '20002': { sha256: sha('c'), source: 'thumbnail' },
+    });
 
     await screen.getByRole('button', { name: 'Pairs CSV' }).click();
     await vi.waitFor(() => expect(downloads.blobs).toHaveLength(2));
@@ -136,7 +151,7 @@ describe('ExportDialog', () => {
   it('disables the exports when no accepted pair is ready', async () => {
     const target = await host(560);
     const pairs = reviewed().slice(2, 4);
-    const screen = await render(ExportDialog, { target, props: { pairs, fetchJpeg: async () => JPEG(1) } });
+    const screen = await render(ExportDialog, { target, props: { pairs, fetchJpeg: async () => ({ bytes: JPEG(1), source: 'original' as const }) } });
     await expect.element(screen.getByRole('button', { name: 'dataset.json' })).toBeDisabled();
     await expect.element(screen.getByTestId('export-status')).toHaveTextContent('Accept and complete at least one pair to export.');
   });

@@ -11,7 +11,8 @@ import PairsTab from '../../src/ui/panels/PairsTab.svelte';
 import BenchmarkTab from '../../src/ui/panels/BenchmarkTab.svelte';
 import { formatSimilarity } from '../../src/ui/lib/format.ts';
 import type { ExplorerApp } from '../../src/app/app.svelte.ts';
-import { closeApp, fixtureApp, generatedBenchmark, sha256, storedSimilarity } from './review-imported-support.ts';
+import { closeApp, drawJpeg, fixtureApp, generatedBenchmark, sha256, storedSimilarity } from './review-imported-support.ts';
+import { PROVENANCE_FORMAT, type ExportProvenance } from '../../src/core/benchmark/index.ts';
 import { host, screenshotBothThemes } from './review-support.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,6 +46,37 @@ const rowsOf = (root: ParentNode) => [...root.querySelectorAll<HTMLElement>('[da
 const cell = (row: HTMLElement, kind: 'clip' | 'dino', part: 'here' | 'pub') => row.querySelector(`.sim.${kind} .${part}`)?.textContent ?? '';
 
 describe('imported benchmark pairs', () => {
+  it('a zip with provenance.json links images whose source is already stored, adding no copy', async () => {
+    const app = await appFor();
+    const { dataset, images } = await generatedBenchmark();
+    const sources = await Promise.all(images.map((i) => sha256(i.jpeg)));
+    // The sources of 20000 and 20001 are stored here; the zip holds other bytes for them (their thumbnails).
+    await app.addFiles([0, 1].map((k) => new File([images[k].jpeg as Uint8Array<ArrayBuffer>], `source-${k}.jpg`, { type: 'image/jpeg' })));
+    expect(app.library.items).toHaveLength(2);
+    const zipped = new Map([
+      [20000, await drawJpeg(4)],
+      [20001, await drawJpeg(5)],
+      [20002, images[2].jpeg],
+      [20003, images[3].jpeg],
+    ]);
+    const provenance: ExportProvenance = {
+      format: PROVENANCE_FORMAT,
+      version: 1 as const,
+      encoders: { clip: { id: 'fixture-clip', revision: 'r' }, dino: { id: 'fixture-dino', revision: 'r' } },
+      images: Object.fromEntries(images.map((i, k) => [String(i.localId), { sha256: sources[k], source: k < 2 ? ('thumbnail' as const) : ('original' as const) }])),
+    };
+    const report = await app.imported.importBenchmark(dataset, 'export.zip', zipped, provenance);
+    expect(report).toMatchObject({ linked: 2, matched: 2, stillMissing: 0 });
+    // Four items, not six: no thumbnail copy pairs with its own original.
+    expect(app.library.items.map((i) => i.sha256).sort()).toEqual([...sources].sort());
+    const stored = await app.store.importedPairs.all();
+    expect(stored.map((r) => [r.hash1, r.hash2])).toEqual([
+      [sources[0], sources[1]],
+      [sources[0], sources[2]],
+      [sources[2], sources[3]],
+    ]);
+  }, 120_000);
+
   it('a dataset.json plus some of its images: pairs in the gallery and viewer with published and computed similarities; missing images listed', async () => {
     const app = await appFor();
     const { json, images, dataset } = await generatedBenchmark();

@@ -10,3 +10,4 @@ export * from './export.ts';
 export * from './zip.ts';
 export * from './session-file.ts';
 export * from './score.ts';
+export * from './provenance.ts';

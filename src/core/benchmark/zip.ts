@@ -14,6 +14,7 @@ import {
 import { datasetToJson } from './export.ts';
 import { parseDatasetJson, type MediConfusionDataset } from './dataset.ts';
 import { ImportError } from './errors.ts';
+import { PROVENANCE_FILE, parseProvenance, type ExportProvenance } from './provenance.ts';
 
 /** A fixed timestamp keeps exports byte-identical for identical content. */
 const ZIP_MTIME = new Date(Date.UTC(2025, 0, 1));
@@ -83,6 +84,8 @@ export interface UnpackedBenchmark {
   images: Map<number, Uint8Array>;
   /** Sentences for the import report: entries ignored or not added, and why. Empty when all is well. */
   notes: string[];
+  /** The zip's `provenance.json` (encoders, each image's source SHA-256), when it has a readable one. */
+  provenance?: ExportProvenance;
 }
 
 /** True for a name that stays inside the zip's folder: no absolute path, drive or `..` step. */
@@ -180,5 +183,19 @@ export function readBenchmarkZip(bytes: Uint8Array, file = 'benchmark.zip'): Unp
       `Did not add ${damaged.length === 1 ? 'a damaged image' : `${damaged.length} damaged images`} from ${file}: ${listNames(damaged, false)}. Export or download the zip again to get ${damaged.length === 1 ? 'it' : 'them'}.`,
     );
   }
-  return { dataset, images, notes };
+  const provenance = readProvenance(bytes, inside.find((entry) => entry.name === `${prefix}${PROVENANCE_FILE}`), file, notes);
+  return { dataset, images, notes, ...(provenance ? { provenance } : {}) };
+}
+
+/** The provenance file when present and readable; otherwise a note (the benchmark still imports). */
+function readProvenance(bytes: Uint8Array, entry: ZipDirectoryEntry | undefined, file: string, notes: string[]): ExportProvenance | undefined {
+  if (!entry) return undefined;
+  try {
+    if (entry.size > MAX_DATASET_JSON_BYTES) throw new ImportError(`${file}/${entry.name}`, '', 'is larger than any provenance file this app writes.');
+    return parseProvenance(strFromU8(extractZipEntry(bytes, entry)), `${file}/${entry.name}`);
+  } catch (error) {
+    if (!(error instanceof ImportError) && !(error instanceof ZipEntryDamagedError)) throw error;
+    notes.push(`Ignored ${entry.name}: ${error.message} The images are added as new ones.`);
+    return undefined;
+  }
 }
