@@ -99,7 +99,7 @@ export class ImportedPairs {
         sides[1]?.found ? sides[1].sha256 : undefined,
       ];
       const missing = sides.flatMap((link, side) =>
-        link && !link.found ? [`Image ${side + 1} (${link.fileName}) is not here yet: add the benchmark's images folder.`] : [],
+        link && !link.found ? [missingImageSentence(side, link.fileName, link.sourceName)] : [],
       );
       if (missing.length) return { pair, index, hashes, missing, computed: null, reason: missing.join(' ') };
       if (!this.host.isMined(hashes[0]!) || !this.host.isMined(hashes[1]!)) {
@@ -228,4 +228,10 @@ export class ImportedPairs {
     this.selected = 0;
     this.source = 'mined';
   }
+}
+
+/** "Image 1 (20192.jpg, ROCO_28778.jpg in the source collection) is not here yet: …" */
+function missingImageSentence(side: number, fileName: string, sourceName: string): string {
+  const names = sourceName && sourceName !== fileName ? `${fileName}, ${sourceName} in the source collection` : fileName;
+  return `Image ${side + 1} (${names}) is not here yet: add the benchmark's images folder (files under either name are found).`;
 }

@@ -140,11 +140,11 @@ describe('imported benchmark pairs', () => {
     expect(cell(rows[1], 'clip', 'here')).toBe(formatSimilarity(references[1].clip, clipMin));
     expect(cell(rows[1], 'dino', 'pub')).toBe(formatSimilarity(dataset['10002'].DINO_sim));
     expect(cell(rows[2], 'clip', 'here')).toBe('–');
-    expect(rows[2].querySelector('.sim.clip')?.getAttribute('title')).toBe("Image 2 (20003.jpg) is not here yet: add the benchmark's images folder.");
+    expect(rows[2].querySelector('.sim.clip')?.getAttribute('title')).toBe("Image 2 (20003.jpg, PMC103.jpg in the source collection) is not here yet: add the benchmark's images folder (files under either name are found).");
     expect(rows[0].textContent).toContain('PMC100.jpg');
     expect(rows[2].textContent).toContain('20003.jpg (missing)');
     await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("1 of 3 pairs miss images");
-    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("10003 Image 2 (20003.jpg) is not here yet");
+    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("10003 Image 2 (20003.jpg, PMC103.jpg in the source collection) is not here yet");
 
     // The viewer: computed here beside published, and the reason when a pair cannot be computed.
     rows[1].click();
@@ -156,7 +156,7 @@ describe('imported benchmark pairs', () => {
     await screenshotBothThemes(target, 'review-imported-pairs');
     rowsOf(target)[2].click();
     await expect.element(screen.getByTestId('viewer-clip')).toHaveTextContent('–');
-    await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Image 2 (20003.jpg) is not here yet');
+    await expect.element(screen.getByTestId('pair-viewer')).toHaveTextContent('Image 2 (20003.jpg, PMC103.jpg in the source collection) is not here yet');
 
     // The last image dropped on the main drop zone (not through the importer) is found by its name.
     await app.addFiles([new File([images[3].jpeg as Uint8Array<ArrayBuffer>], 'PMC103.jpg', { type: 'image/jpeg' })]);

@@ -44,7 +44,7 @@ describe('imported benchmark images', () => {
     const links = linkImages(benchmark, new Map([[20000, hash(3)]]), items);
     expect(links.get(20000)).toEqual({ found: true, sha256: hash(3) });
     expect(links.get(20001)).toEqual({ found: true, sha256: hash(2) });
-    expect(links.get(20002)).toEqual({ found: false, fileName: '20002.jpg' });
+    expect(links.get(20002)).toEqual({ found: false, fileName: '20002.jpg', sourceName: 'ROCO_00003.jpg' });
     // A recorded hash whose item is gone falls back to the names.
     expect(linkImages(benchmark, new Map([[20000, hash(9)]]), items).get(20000)).toEqual({ found: true, sha256: hash(1) });
     expect(links.size).toBe(benchmark.images.length);

@@ -38,7 +38,8 @@ export function matchFiles(images: readonly ImportedImage[], fileNames: readonly
 }
 
 /** How an image of an imported pair was found, or why it was not. */
-export type ImageLink = { found: true; sha256: string } | { found: false; fileName: string };
+/** `fileName` is the name the benchmark's own folder uses (`20192.jpg`); `sourceName` the source collection's (`ROCO_28778.jpg`). */
+export type ImageLink = { found: true; sha256: string } | { found: false; fileName: string; sourceName: string };
 
 /**
  * Links every image of `benchmark` to a stored item: a hash recorded at import (from the zip or an
@@ -69,7 +70,7 @@ export function linkImages(
     }
     const byName = image.candidateFileNames.map((n) => byBase.get(n)).find((h) => h !== undefined);
     if (byName) out.set(image.localId, { found: true, sha256: byName });
-    else out.set(image.localId, { found: false, fileName: image.candidateFileNames[0] });
+    else out.set(image.localId, { found: false, fileName: image.candidateFileNames[0], sourceName: image.candidateFileNames.at(-1) ?? image.candidateFileNames[0] });
   }
   return out;
 }
