@@ -201,7 +201,7 @@ export class ExplorerApp {
   }
 
   private encoderIds(): string {
-    return `${this.session.clipEncoderId}|${this.session.dinoEncoderId}`;
+    return `${this.session.clipEncoderId}|${this.session.dinoEncoderId}|${this.session.precision}`;
   }
 
   /** What follows from the state by itself, declared once. */

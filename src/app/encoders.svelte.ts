@@ -2,16 +2,16 @@
  * The two encoders as a pair: the CLIP-side and DINO-side clients, loaded together for the ids
  * the session names, and the revision keys their embeddings are stored under.
  */
-import { ENCODER_OFFLINE, encoderRevisionKey, findEncoder, offlineSentence } from '../core/encoders/registry.ts';
+import { ENCODER_OFFLINE, encoderRevisionKey, findEncoder, offlineSentence, type EncoderDtype } from '../core/encoders/registry.ts';
 import { messageOf } from '../core/errors.ts';
 import { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
 import { EMBED_BATCH } from './embed-queue.ts';
 
 /** The revision part of the embedding key for a registry id (null for unknown ids). */
-export function revisionKeyOf(encoderId: string): string | null {
+export function revisionKeyOf(encoderId: string, dtype: EncoderDtype = 'fp32'): string | null {
   const entry = findEncoder(encoderId);
-  return entry ? encoderRevisionKey(entry) : null;
+  return entry ? encoderRevisionKey(entry, dtype) : null;
 }
 
 export interface EncoderKeys {
@@ -46,14 +46,15 @@ export class EncoderPair {
   /** Ids and revision keys of the chosen encoders; null when an id is not in the registry. */
   keys(): EncoderKeys | null {
     const { clipEncoderId: clipId, dinoEncoderId: dinoId } = this.session;
-    const clipRevision = this.clip.loaded?.entry.id === clipId ? this.clip.loaded.revisionKey : revisionKeyOf(clipId);
-    const dinoRevision = this.dino.loaded?.entry.id === dinoId ? this.dino.loaded.revisionKey : revisionKeyOf(dinoId);
+    const dtype = this.session.precision;
+    const clipRevision = revisionKeyOf(clipId, dtype);
+    const dinoRevision = revisionKeyOf(dinoId, dtype);
     return clipRevision && dinoRevision ? { clipId, clipRevision, dinoId, dinoRevision } : null;
   }
 
   /** Loads both chosen encoders (download with progress); false with `problem` set when one failed. */
   async load(): Promise<boolean> {
-    const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH };
+    const options = { backend: this.session.backendPreference, batchSize: EMBED_BATCH, dtype: this.session.precision };
     const results = await Promise.allSettled([this.clip.load(this.session.clipEncoderId, options), this.dino.load(this.session.dinoEncoderId, options)]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     // Offline (the browser says so, or the files could not be fetched at all), a failure reads

@@ -53,8 +53,8 @@ export class Review {
       createdAt: new Date().toISOString(),
       thresholds: { clip: s.clipMin, dino: s.dinoMax, floor: s.floor, perImageCap: s.maxPerImage > 0 ? s.maxPerImage : null },
       encoders: [
-        { role: 'clip', id: s.clipEncoderId, revision: keys?.clipRevision ?? '', files: [] },
-        { role: 'dino', id: s.dinoEncoderId, revision: keys?.dinoRevision ?? '', files: [] },
+        { role: 'clip', id: s.clipEncoderId, revision: keys?.clipRevision ?? '', dtype: s.precision, files: [] },
+        { role: 'dino', id: s.dinoEncoderId, revision: keys?.dinoRevision ?? '', dtype: s.precision, files: [] },
       ],
       decisions: decisions.map((d) => {
         const [im1, im2] = [asOption(d.im1Correct), asOption(d.im2Correct)];

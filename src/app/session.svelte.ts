@@ -6,6 +6,7 @@
  * change without a view having to list what changed.
  */
 import { MINING_DEFAULTS, THRESHOLD_PRESETS, roundThreshold, type FilterOptions, type ThresholdPreset } from '../core/mining/index.ts';
+import type { EncoderDtype } from '../core/encoders/registry.ts';
 
 export interface SessionSnapshot {
   clipEncoderId: string;
@@ -19,6 +20,8 @@ export interface SessionSnapshot {
   sameCategoryOnly: boolean;
   projection: 'pca' | 'umap';
   backendPreference: 'auto' | 'webgpu' | 'wasm';
+  /** Weights both encoders run with: fp32 unless the user picks fp16 (WebGPU) or q8. */
+  precision: EncoderDtype;
   keepOriginals: boolean;
   theme: 'system' | 'light' | 'dark';
 }
@@ -35,6 +38,7 @@ export const DEFAULT_SESSION: SessionSnapshot = {
   sameCategoryOnly: MINING_DEFAULTS.sameCategoryOnly,
   projection: 'pca',
   backendPreference: 'auto',
+  precision: 'fp32',
   keepOriginals: false,
   theme: 'system',
 };
@@ -76,6 +80,7 @@ export function sanitiseSnapshot(value: unknown): SessionSnapshot {
   bool('keepOriginals');
   str('projection', ['pca', 'umap']);
   str('backendPreference', ['auto', 'webgpu', 'wasm']);
+  str('precision', ['fp32', 'fp16', 'q8']);
   str('theme', ['system', 'light', 'dark']);
   // A stored threshold below the stored floor would ask for pairs that were never kept.
   out.clipMin = Math.max(out.clipMin, out.floor);
@@ -94,6 +99,7 @@ export class SessionState {
   sameCategoryOnly = $state(DEFAULT_SESSION.sameCategoryOnly);
   projection = $state(DEFAULT_SESSION.projection);
   backendPreference = $state(DEFAULT_SESSION.backendPreference);
+  precision = $state<EncoderDtype>(DEFAULT_SESSION.precision);
   keepOriginals = $state(DEFAULT_SESSION.keepOriginals);
   theme = $state(DEFAULT_SESSION.theme);
 
@@ -130,6 +136,7 @@ export class SessionState {
       sameCategoryOnly: this.sameCategoryOnly,
       projection: this.projection,
       backendPreference: this.backendPreference,
+      precision: this.precision,
       keepOriginals: this.keepOriginals,
       theme: this.theme,
     };

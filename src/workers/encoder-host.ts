@@ -32,7 +32,8 @@ export class EncoderWorker {
       const entry = 'encoderId' in spec ? getEncoder(spec.encoderId) : 'entry' in spec ? spec.entry : customEncoder(spec.custom);
       const choice = chooseBackend(await probeBackend(), options.backend ?? 'auto');
       if (options.backend === 'webgpu') choice.backend = 'webgpu';
-      const dtype = options.dtype ?? (choice.dtype === 'fp16' && entry.files.fp16 ? 'fp16' : 'fp32');
+      // fp32 unless the user picked another precision: the backend never lowers it on its own.
+      const dtype = options.dtype ?? 'fp32';
       const loadOptions: EncoderLoadOptions = {
         ...options,
         backend: choice.backend,
@@ -50,7 +51,7 @@ export class EncoderWorker {
         backendLabel: (backend) => (label = backend === choice.backend ? choice.label : `WASM · ${choice.wasmThreads} threads`),
         onStatus: report,
       });
-      return { entry, backend: this.runner.backend, label, source, revisionKey: encoderRevisionKey(entry) };
+      return { entry, backend: this.runner.backend, label, source, revisionKey: encoderRevisionKey(entry, dtype) };
     } catch (error) {
       report({ status: 'error', message: sentence(error) });
       throw error;

@@ -208,8 +208,11 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
       env.allowRemoteModels = true;
       env.remoteHost = source.remoteHost.replace(/\/*$/, '/');
     }
-    // fp16 is a WebGPU speed-up; the WASM fallback keeps full precision.
-    const dtype = backend === 'wasm' && options.dtype === 'fp16' ? 'fp32' : (options.dtype ?? 'fp32');
+    // The precision is the user's choice and part of the embeddings' key: a fallback never changes it.
+    const dtype = options.dtype ?? 'fp32';
+    if (backend === 'wasm' && dtype === 'fp16') {
+      throw new EncoderUnavailableError(`${entry.label} in fp16 runs on WebGPU only, and WebAssembly is in use here; choose fp32 or q8 under Precision.`);
+    }
     if (!entry.files[dtype]) {
       throw new EncoderUnavailableError(`${entry.label} has no ${dtype} weights; choose ${Object.keys(entry.files).join(' or ')}.`);
     }

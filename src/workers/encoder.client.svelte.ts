@@ -52,7 +52,7 @@ export class EncoderClient {
 
   /** Loads `encoderId` once; a different id (or a dead worker) starts a fresh worker. */
   load(encoderId: string, options: WorkerLoadOptions = {}): Promise<LoadResult> {
-    if (this.loading && this.loadedId === encoderId && this.connection?.alive) return this.loading;
+    if (this.loading && this.loadedId === encoderId && this.loadOptions.dtype === options.dtype && this.connection?.alive) return this.loading;
     this.dispose();
     this.restartPending = false;
     this.loadedId = encoderId;

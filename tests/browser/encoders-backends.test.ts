@@ -105,6 +105,19 @@ describe('encoder workers on WASM and WebGPU', () => {
     outcome.embeddings.forEach((e, i) => expect(cosine(e.embedding, goldenDino.embeddings[i])).toBeGreaterThanOrEqual(0.9999));
   });
 
+  it('keeps the precision explicit: fp32 by default on WebGPU too, keyed by precision, and fp16 refused on WASM with a sentence', async () => {
+    const w = workerFor('gpu');
+    const onGpu = await w.api.load({ encoderId: 'fixture-dino' }, gpuOptions);
+    expect(onGpu.backend).toBe('webgpu');
+    // The backend never lowers the precision on its own: the key is the fp32 one.
+    expect(onGpu.revisionKey).toBe('self-hosted:fixture-dino@fixture-v1');
+    await expect(w.api.load({ encoderId: 'fixture-dino' }, { backend: 'wasm', dtype: 'fp16' })).rejects.toThrow(
+      /in fp16 runs on WebGPU only, and WebAssembly is in use here; choose fp32 or q8 under Precision\./,
+    );
+    // Weights a model does not have are said, not replaced by others.
+    await expect(w.api.load({ encoderId: 'fixture-dino' }, { backend: 'wasm', dtype: 'q8' })).rejects.toThrow(/has no q8 weights; choose fp32/);
+  });
+
   it('chooses WASM on its own when the only WebGPU adapter is a software fallback', async () => {
     const adapter = await navigator.gpu?.requestAdapter();
     const info = adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;

@@ -93,8 +93,13 @@ describe('encoder registry', () => {
     expect(encoderRevisionKey(getEncoder('fixture-clip'))).toBe('self-hosted:fixture-clip@fixture-v1');
     const custom = customEncoder({ label: 'my.onnx', modelSha256: sha, preprocess: 'hf_bit' });
     expect(encoderRevisionKey(custom)).toBe(`custom:sha256-${sha}`);
-    const keys = ENCODERS.map(encoderRevisionKey);
+    const keys = ENCODERS.map((entry) => encoderRevisionKey(entry));
     expect(new Set(keys).size).toBe(keys.length);
+    // fp32 keys stay as stored before precision was a choice; other precisions never share them.
+    const dino = getEncoder('dinov2-small');
+    expect(encoderRevisionKey(dino, 'fp32')).toBe(encoderRevisionKey(dino));
+    expect(new Set(['fp32', 'fp16', 'q8'].map((d) => encoderRevisionKey(dino, d as 'fp32' | 'fp16' | 'q8'))).size).toBe(3);
+    expect(encoderRevisionKey(dino, 'q8')).toBe(`${encoderRevisionKey(dino)}#q8`);
   });
 
   it('makes custom entries from a preprocessing choice', () => {

@@ -250,15 +250,18 @@ export function hubFileUrl(host: string, repo: string, revision: string, file: s
  * The revision part of an embedding's key (sha256, encoderId, revision): changes whenever the
  * weights may have changed, so stale embeddings are never mixed with fresh ones.
  */
-export function encoderRevisionKey(entry: EncoderEntry): string {
+export function encoderRevisionKey(entry: EncoderEntry, dtype: EncoderDtype = 'fp32'): string {
+  // fp32 keys are as they always were (embeddings stored before precision was a choice are fp32);
+  // other precisions are keyed apart, so rows of different precision never share a matrix.
+  const precision = dtype === 'fp32' ? '' : `#${dtype}`;
   const source = entry.source;
   switch (source.kind) {
     case 'hub':
-      return `hub:${source.repo}@${source.revision}`;
+      return `hub:${source.repo}@${source.revision}${precision}`;
     case 'self-hosted':
-      return `self-hosted:${source.folder}@${source.revision}`;
+      return `self-hosted:${source.folder}@${source.revision}${precision}`;
     case 'custom':
-      return `custom:sha256-${source.revision}`;
+      return `custom:sha256-${source.revision}${precision}`;
   }
 }
 
@@ -266,6 +269,18 @@ export function encoderRevisionKey(entry: EncoderEntry): string {
 export interface OutputTensor {
   readonly dims: readonly number[];
   readonly data: ArrayLike<number>;
+  /** 'float16' outputs carry IEEE half-precision bits (a Uint16Array) where the runtime has no Float16Array. */
+  readonly type?: string;
+}
+
+/** The value of IEEE 754 half-precision bits. */
+export function halfBitsToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /** The L2-normalised embedding of item `batchIndex` of a batch, read as the entry says. */
@@ -294,8 +309,10 @@ export function takeEmbedding(outputs: Readonly<Record<string, OutputTensor>>, e
   const start = batchIndex * rowStride;
   const embedding = new Float32Array(dim);
   let sumSquares = 0;
+  const halfBits = tensor.type === 'float16' && tensor.data instanceof Uint16Array;
   for (let i = 0; i < dim; i++) {
-    const v = Number(tensor.data[start + i]);
+    const raw = Number(tensor.data[start + i]);
+    const v = halfBits ? halfBitsToNumber(raw) : raw;
     embedding[i] = v;
     sumSquares += v * v;
   }
