@@ -86,8 +86,12 @@ describe('storage full in the App', () => {
   });
 
   it('keeps the stored candidate set whole when the new one does not fit, and shows the mined pairs', async () => {
+    // The retry above ends with a mining pass whose set is written last: wait for it.
+    await until(() => !app.busy && app.mining.rows.length === 12, 120_000);
+    await app.mining.settled();
     const before = await app.store.candidates.keys();
     expect(before).toHaveLength(1);
+    await expect.poll(async () => (await app.store.candidates.get(before[0]))?.rows.length, { timeout: 30_000 }).toBe(12);
     const stored = await app.store.candidates.get(before[0]);
     expect(stored?.rows).toHaveLength(12);
     candidatesFull = true;

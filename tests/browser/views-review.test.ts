@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatMargin } from '../../src/ui/lib/format.ts';
 import { render, cleanup } from 'vitest-browser-svelte';
 import { userEvent } from 'vitest/browser';
 import { createRawSnippet } from 'svelte';
@@ -57,7 +58,7 @@ describe('PairGallery', () => {
     const [start, end] = onvisible.mock.lastCall!;
     expect(start).toBe(0);
     expect(end).toBe(options().length);
-    await expect.element(screen.getByRole('option', { name: /^Pair 1:/ })).toHaveAccessibleName(`Pair 1: case-${p.a[0]}.dcm and case-${p.b[0]}.dcm, CLIP ${p.clip[0].toFixed(3)}, DINO ${p.dino[0].toFixed(3)}`);
+    await expect.element(screen.getByRole('option', { name: /^Pair 1:/ })).toHaveAccessibleName(`Pair 1: case-${p.a[0]}.dcm and case-${p.b[0]}.dcm, CLIP ${p.clip[0].toFixed(3)}, DINO ${p.dino[0].toFixed(3)}, margin ${formatMargin(p.clip[0] - p.dino[0])}`);
     (list.element() as HTMLElement).focus();
     await userEvent.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}');
     expect(onselect).toHaveBeenLastCalledWith(2);

@@ -16,9 +16,12 @@ export interface ReviewPairInfo {
   caption2: string;
   categories1?: readonly string[];
   categories2?: readonly string[];
-  /** Cosine similarities of the pair in BiomedCLIP and DINOv2. */
+  /** Cosine similarities of the pair in the CLIP-side and DINOv2-side encoders. */
   clip: number;
   dino: number;
+  /** Names of the encoders that computed them ("BiomedCLIP", "Fixture CLIP"). */
+  clipLabel?: string;
+  dinoLabel?: string;
   /** 0-based position of the pair and the number of pairs, for "Pair 3 of 120". */
   position?: number;
   total?: number;
