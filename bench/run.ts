@@ -36,6 +36,8 @@ interface BrowserEmbed {
   sessionMs: number;
   firstEmbeddingMs: number;
   timings: EmbedTiming[];
+  /** Why nothing was timed (a software WebGPU adapter), when so. */
+  note?: string;
   error?: string;
 }
 
@@ -76,7 +78,7 @@ async function embedBenchmarks(rig: BrowserRig | null) {
       native,
       browser,
       wasm_over_native: wasm && !wasm.error ? best(wasm.timings) / best(native.timings) : null,
-      webgpu_over_native: browser.webgpu && !browser.webgpu.error ? best(browser.webgpu.timings) / best(native.timings) : null,
+      webgpu_over_native: browser.webgpu && !browser.webgpu.error && !browser.webgpu.note ? best(browser.webgpu.timings) / best(native.timings) : null,
       cold_start_ms: wasm?.firstEmbeddingMs ?? null,
       // Users' models come from Cache Storage or the hub, not from the bench's dev server.
       cold_start_without_fetch_ms: wasm && !wasm.error ? wasm.firstEmbeddingMs - wasm.fetchMs : null,

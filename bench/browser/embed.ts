@@ -17,6 +17,8 @@ interface BrowserEmbedResult {
   sessionMs: number;
   firstEmbeddingMs: number;
   timings: { batch: number; msPerBatch: number; imagesPerSecond: number }[];
+  /** Why nothing was timed (a software WebGPU adapter), when so. */
+  note?: string;
   error?: string;
 }
 
@@ -31,6 +33,8 @@ const model = params.get('model') ?? '';
 const backend = (params.get('backend') ?? 'wasm') as 'wasm' | 'webgpu';
 const batches = (params.get('batches') ?? '1,4,8').split(',').map(Number);
 const reps = Number(params.get('reps') ?? '3');
+/** `&webgpu=force` times WebGPU on a software adapter too (manual runs: a ViT-B/16 there takes most of an hour). */
+const forceSoftwareWebGpu = params.get('webgpu') === 'force';
 
 function batchData(batch: number): Float32Array {
   const data = new Float32Array(batch * 3 * 224 * 224);
@@ -40,6 +44,25 @@ function batchData(batch: number): Float32Array {
 
 async function main(): Promise<BrowserEmbedResult> {
   const probe = await probeBackend();
+  const adapter = probe.webgpu ? `${probe.webgpu.vendor} ${probe.webgpu.architecture}${probe.webgpu.isFallbackAdapter ? ' (fallback)' : ''}` : null;
+  if (backend === 'webgpu' && (!probe.webgpu || probe.webgpu.isFallbackAdapter) && !forceSoftwareWebGpu) {
+    // As the mining bench does: the app never runs encoders on a software adapter (WASM is faster
+    // there), so timing one would only make the full run outlast its wait on CPU-only machines.
+    return {
+      backend,
+      adapter,
+      crossOriginIsolated: probe.crossOriginIsolated,
+      threads: 0,
+      loadMs: 0,
+      fetchMs: 0,
+      sessionMs: 0,
+      firstEmbeddingMs: 0,
+      timings: [],
+      note: probe.webgpu
+        ? 'Only a software (fallback) WebGPU adapter is available, which the app does not use for encoders: the WebGPU graphs were not timed.'
+        : 'No WebGPU adapter is available: the WebGPU graphs were not timed.',
+    };
+  }
   const host = Comlink.wrap<OrtSessionHost>(new Worker(new URL('../../src/workers/ort-session.worker.ts', import.meta.url), { type: 'module' }));
   // Fetching from the bench's dev server says nothing about users (their models come from Cache
   // Storage or the hub), so the fetch is timed apart from creating the session.
@@ -66,7 +89,7 @@ async function main(): Promise<BrowserEmbedResult> {
   }
   return {
     backend,
-    adapter: probe.webgpu ? `${probe.webgpu.vendor} ${probe.webgpu.architecture}${probe.webgpu.isFallbackAdapter ? ' (fallback)' : ''}` : null,
+    adapter,
     crossOriginIsolated: probe.crossOriginIsolated,
     threads: probe.crossOriginIsolated ? Math.min(4, probe.hardwareConcurrency) : 1,
     loadMs,
