@@ -42,6 +42,11 @@ function batchData(batch: number): Float32Array {
   return data;
 }
 
+/** A result with nothing timed, for a skipped or failed run. */
+function untimed(adapter: string | null, crossOriginIsolated: boolean): BrowserEmbedResult {
+  return { backend, adapter, crossOriginIsolated, threads: 0, loadMs: 0, fetchMs: 0, sessionMs: 0, firstEmbeddingMs: 0, timings: [] };
+}
+
 async function main(): Promise<BrowserEmbedResult> {
   const probe = await probeBackend();
   const adapter = probe.webgpu ? `${probe.webgpu.vendor} ${probe.webgpu.architecture}${probe.webgpu.isFallbackAdapter ? ' (fallback)' : ''}` : null;
@@ -49,15 +54,7 @@ async function main(): Promise<BrowserEmbedResult> {
     // As the mining bench does: the app never runs encoders on a software adapter (WASM is faster
     // there), so timing one would only make the full run outlast its wait on CPU-only machines.
     return {
-      backend,
-      adapter,
-      crossOriginIsolated: probe.crossOriginIsolated,
-      threads: 0,
-      loadMs: 0,
-      fetchMs: 0,
-      sessionMs: 0,
-      firstEmbeddingMs: 0,
-      timings: [],
+      ...untimed(adapter, probe.crossOriginIsolated),
       note: probe.webgpu
         ? 'Only a software (fallback) WebGPU adapter is available, which the app does not use for encoders: the WebGPU graphs were not timed.'
         : 'No WebGPU adapter is available: the WebGPU graphs were not timed.',
@@ -103,18 +100,7 @@ async function main(): Promise<BrowserEmbedResult> {
 main()
   .then((r) => (window.benchResult = r))
   .catch((e: unknown) => {
-    window.benchResult = {
-      backend,
-      adapter: null,
-      crossOriginIsolated: globalThis.crossOriginIsolated,
-      threads: 0,
-      loadMs: 0,
-      fetchMs: 0,
-      sessionMs: 0,
-      firstEmbeddingMs: 0,
-      timings: [],
-      error: e instanceof Error ? e.message : String(e),
-    };
+    window.benchResult = { ...untimed(null, globalThis.crossOriginIsolated), error: e instanceof Error ? e.message : String(e) };
   })
   .finally(() => {
     const log = document.getElementById('log');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getEncoder, halfBitsToNumber, takeEmbedding } from '../../src/core/encoders/registry.ts';
+import { getEncoder, takeEmbedding } from '../../src/core/encoders/registry.ts';
+import { halfToFloat as halfBitsToNumber } from '../../src/core/half.ts';
 import { DEFAULT_SESSION, sanitiseSnapshot } from '../../src/app/session.svelte.ts';
 
 /** IEEE half bits of a number (round to nearest even), written independently of the decoder under test. */

@@ -5,6 +5,9 @@
  */
 import { DTYPE_BYTES, TensorRef, unpickle, type PickleValue } from './pickle.ts';
 import { CheckpointError, ZipReader, type RandomAccessSource } from './zip.ts';
+import { halfToFloat } from '../half.ts';
+
+export { halfToFloat };
 
 /** The magic number the legacy (pre-1.6, non-zip) torch.save format starts with, as a pickled int. */
 const LEGACY_PREFIX = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -103,16 +106,6 @@ function gatherStrided(span: Float32Array, shape: number[], stride: number[]): F
     }
   }
   return out;
-}
-
-/** IEEE half -> float, exact for every value including subnormals, infinities and NaN. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
 function toFloat32(raw: Uint8Array, dtype: string, count: number, name: string): Float32Array {

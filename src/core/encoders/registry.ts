@@ -4,6 +4,7 @@
  */
 import { HF_BIT_DINOV2, OPEN_CLIP_224, type PreprocessSpec } from '../preprocess/spec.ts';
 import type { TextTokenizerSpec } from '../text/tokenizer.ts';
+import { halfToFloat } from '../half.ts';
 
 export type EncoderFamily = 'clip-vision' | 'dinov2';
 export type EncoderDtype = 'fp32' | 'fp16' | 'q8';
@@ -273,16 +274,6 @@ export interface OutputTensor {
   readonly type?: string;
 }
 
-/** The value of IEEE 754 half-precision bits. */
-export function halfBitsToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
 /** The L2-normalised embedding of item `batchIndex` of a batch, read as the entry says. */
 export function takeEmbedding(outputs: Readonly<Record<string, OutputTensor>>, entry: EncoderEntry, batchIndex: number): Float32Array {
   const { output, take } = entry.embedding;
@@ -312,7 +303,7 @@ export function takeEmbedding(outputs: Readonly<Record<string, OutputTensor>>, e
   const halfBits = tensor.type === 'float16' && tensor.data instanceof Uint16Array;
   for (let i = 0; i < dim; i++) {
     const raw = Number(tensor.data[start + i]);
-    const v = halfBits ? halfBitsToNumber(raw) : raw;
+    const v = halfBits ? halfToFloat(raw) : raw;
     embedding[i] = v;
     sumSquares += v * v;
   }
