@@ -92,7 +92,6 @@ export class Review {
     return { written, keptNewer, otherEncoders, missingImages };
   }
 
-  /** JPEG bytes of an image for the benchmark zip: from the kept original, else the thumbnail. */
   /** The encoders behind the similarities being exported (null when one is not in the registry). */
   encoderRefs(): { clip: EncoderRef; dino: EncoderRef } | null {
     const keys = this.encoders.keys();
@@ -111,6 +110,7 @@ export class Review {
     return CANVAS_FORMATS.test(item.format) ? 'converted' : 'thumbnail';
   }
 
+  /** The JPEG an export's zip holds of an image, and which kind it is (see `sourceOf`). */
   async jpegOf(sha256: string): Promise<ExportedJpeg> {
     const item = this.library.item(sha256);
     if (!item) throw new Error('This image is no longer stored; add it again.');

@@ -29,8 +29,6 @@ export function droppedFile(file: File): DroppedFile {
   return { name: file.name, relativePath: file.webkitRelativePath || '', size: file.size, lastModified: file.lastModified };
 }
 
-const pathOf = (item: { relativePath: string; name: string }): string => item.relativePath || item.name;
-
 export interface StoredDrop extends PutItemResult {
   /** 'duplicate' when the same bytes were already stored under another path. */
   state: 'stored' | 'duplicate';
@@ -64,10 +62,8 @@ export class DropsTable {
    */
   storeItem(key: string, item: NewItem): Promise<StoredDrop> {
     return this.connection().write(['items', 'drops'], async (tx) => {
-      const before = await tx.objectStore('items').get(item.sha256);
-      const path = pathOf(item);
-      const duplicateOf = before && path !== pathOf(before) && !(before.aliases ?? []).includes(path) ? pathOf(before) : undefined;
       const result = await putInTx(tx, item, Date.now());
+      const duplicateOf = result.repeatOf;
       const state = duplicateOf ? 'duplicate' : 'stored';
       await settle(tx.objectStore('drops'), key, { state, sha256: item.sha256, ...(duplicateOf ? { sameAs: duplicateOf } : {}) });
       return { ...result, state };

@@ -36,6 +36,8 @@ export interface PutItemResult {
   item: ItemRecord;
   /** False when the same bytes were already stored (the put only added an alias or the original). */
   created: boolean;
+  /** When the same bytes were stored under another path: that (first) path; this one became an alias. */
+  repeatOf?: string;
 }
 
 /** Folds a repeated drop of the same bytes into the stored record. */
@@ -65,7 +67,8 @@ export async function putInTx<N extends Names>(tx: WriteTx<N | 'items'>, incomin
   }
   const merged = mergeRepeat(stored, incoming);
   if (changed(stored, merged)) await store.put(merged);
-  return { item: merged, created: false };
+  const aliasAdded = merged.aliases.length > (stored.aliases?.length ?? 0);
+  return { item: merged, created: false, ...(aliasAdded ? { repeatOf: stored.relativePath || stored.name } : {}) };
 }
 
 /** Access to the `items` object store. */
