@@ -24,7 +24,8 @@ export class Library {
   /** Dropped files whose image was already stored from another file. */
   duplicates = $state.raw<DropRecord[]>([]);
   readonly thumbnails = new ThumbnailUrls();
-  private byHash = new Map<string, ItemRecord>();
+  /** Derived, so every lookup (`item`, `name`, …) follows a reload wherever it is read. */
+  private readonly byHash = $derived(new Map(this.items.map((item) => [item.sha256, item] as const)));
   private captionsByKey = new Map<string, CaptionRecord>();
 
   constructor(private readonly store: () => Store) {}
@@ -33,7 +34,6 @@ export class Library {
   async reload(): Promise<void> {
     const store = this.store();
     const items = await store.items.all();
-    this.byHash = new Map(items.map((item) => [item.sha256, item]));
     this.items = items;
     this.skipped = await store.skipped.list();
     this.captionsByKey = new Map((await store.captions.all()).map((c) => [c.key, c]));
@@ -106,7 +106,6 @@ export class Library {
   /** Drops what is held after "Forget everything" removed the stored data. */
   forget(): void {
     this.thumbnails.clear();
-    this.byHash.clear();
     this.captionsByKey.clear();
     this.items = [];
     this.skipped = [];
