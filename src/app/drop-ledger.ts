@@ -3,6 +3,7 @@
  * user picks again are still to read, and the sidebar's account of every dropped file.
  */
 import type { DropCounts, DropRecord } from '../store/index.ts';
+import { formatCount, plural } from '../core/words.ts';
 
 /** An item whose embedding waits for its file (pixels not kept), as `jobs.pixelSources` names it. */
 export interface RedropEntry {
@@ -33,15 +34,13 @@ export function chooseFilesToReadAgain(files: readonly File[], waiting: readonly
   return { toRead, alreadyDone: files.length - toRead.length };
 }
 
-const plural = (n: number, one: string, many: string): string => `${n.toLocaleString()} ${n === 1 ? one : many}`;
-
 /** "300 files dropped: 290 images · 3 duplicates · 5 skipped · 2 still to read" ('' before any drop). */
 export function describeDrops(counts: DropCounts): string {
   if (counts.dropped === 0) return '';
   const parts = [plural(counts.stored, 'image', 'images')];
   if (counts.duplicate) parts.push(plural(counts.duplicate, 'duplicate', 'duplicates'));
-  if (counts.skipped) parts.push(`${counts.skipped.toLocaleString()} skipped`);
-  if (counts.waiting) parts.push(`${counts.waiting.toLocaleString()} still to read`);
+  if (counts.skipped) parts.push(`${formatCount(counts.skipped)} skipped`);
+  if (counts.waiting) parts.push(`${formatCount(counts.waiting)} still to read`);
   return `${plural(counts.dropped, 'file', 'files')} dropped: ${parts.join(' · ')}`;
 }
 
@@ -50,13 +49,13 @@ export function duplicatesSentence(count: number): string {
   if (count <= 0) return '';
   return count === 1
     ? '1 file is the same image as another file: kept once.'
-    : `${count.toLocaleString()} files are the same image as other files: kept once.`;
+    : `${formatCount(count)} files are the same image as other files: kept once.`;
 }
 
 /** "Reading 257 of the 5,000 files chosen; the other 4,743 are already stored or listed." */
 export function readAgainSentence(choice: ReadAgainChoice): string {
   const total = choice.toRead.length + choice.alreadyDone;
-  if (choice.toRead.length === 0) return total === 1 ? 'The file chosen was read before.' : `None of the ${total.toLocaleString()} files chosen is still to read.`;
+  if (choice.toRead.length === 0) return total === 1 ? 'The file chosen was read before.' : `None of the ${formatCount(total)} files chosen is still to read.`;
   if (choice.alreadyDone === 0) return '';
-  return `Reading ${choice.toRead.length.toLocaleString()} of the ${plural(total, 'file', 'files')} chosen; the other ${choice.alreadyDone.toLocaleString()} were read before.`;
+  return `Reading ${formatCount(choice.toRead.length)} of the ${plural(total, 'file', 'files')} chosen; the other ${formatCount(choice.alreadyDone)} were read before.`;
 }

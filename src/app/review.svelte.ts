@@ -10,6 +10,7 @@ import type { Library } from './library.svelte.ts';
 import type { Mining } from './mining.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
 import type { EncoderPair } from './encoders.svelte.ts';
+import { plural } from '../core/words.ts';
 
 export class Review {
   /** Bumped after each decision write so views re-read. */
@@ -173,7 +174,6 @@ function decisionRecordOf(d: SessionDecision): DecisionRecord {
 
 /** One sentence on what a session import did, for the Benchmark tab. */
 export function describeSessionImport(file: string, r: SessionImportReport): string {
-  const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
   const parts = [`Imported ${plural(r.written, 'decision')} from ${file}; its thresholds now apply.`];
   if (r.keptNewer) parts.push(`${plural(r.keptNewer, 'pair')} kept the decision made here, which is newer.`);
   if (r.missingImages) parts.push(`${plural(r.missingImages, 'decision')} refer to images not added here yet; add them to see those pairs.`);

@@ -1,19 +1,10 @@
 /** Number and time formatting shared by the views (no DOM). */
 
-const countFormat = new Intl.NumberFormat('en-US');
-
-/** 12345 -> "12,345". */
-export function formatCount(value: number): string {
-  return countFormat.format(Math.round(value));
-}
+/** Counts and plurals are worded by the one core rule (see core/words.ts). */
+export { formatCount, plural } from '../../core/words.ts';
 
 /** Similarities and thresholds are formatted by the one core rule (see core/mining/defaults.ts). */
 export { formatSimilarity } from '../../core/mining/defaults.ts';
-
-/** "1 pair", "3 pairs", "1,200 images". */
-export function plural(count: number, noun: string, nouns = `${noun}s`): string {
-  return `${formatCount(count)} ${count === 1 ? noun : nouns}`;
-}
 
 /** Signed difference: 0.18 -> "+0.180". */
 export function formatMargin(value: number): string {
@@ -49,4 +40,14 @@ export function formatPercent(fraction: number): string {
   if (!Number.isFinite(fraction)) return '–';
   const p = fraction * 100;
   return `${p > 0 && p < 1 ? p.toFixed(1) : Math.floor(p)}%`;
+}
+
+/**
+ * Splits a file name for a middle ellipsis: the tail (the end of the stem and the extension, where
+ * "20192.jpg" and "20193.jpg" differ) never shrinks; the head gives way. At most half the name is
+ * tail, so a short name still truncates from its middle.
+ */
+export function splitFileName(name: string, tailLength = 12): { head: string; tail: string } {
+  const cut = name.length - Math.min(tailLength, Math.floor(name.length / 2));
+  return { head: name.slice(0, cut), tail: name.slice(cut) };
 }
