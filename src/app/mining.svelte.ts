@@ -8,6 +8,8 @@
  * given the stored candidate set again. A projection worker that dies is restarted for the call.
  */
 import { VIEW_SHAPE } from '../core/mining/pair-view.ts';
+import { pairsScreened } from '../core/mining/screen.ts';
+import { plural } from '../core/words.ts';
 import { candidateKey, isQuotaError, type Store } from '../store/index.ts';
 import type { SensitivityGrid } from '../core/mining/index.ts';
 import { messageOf } from '../core/errors.ts';
@@ -190,11 +192,16 @@ export class Mining {
     if (incremental && added.length === 0) return;
     const rows = incremental ? [...this.rows, ...added] : embedded;
     this.minedKey = null;
-    const progress = this.host.progress.start(incremental ? `Screening ${added.length.toLocaleString()} new images against all` : 'Mining confusing pairs', rows.length * (rows.length - 1) / 2, 'pairs');
+    // The total is the pairs this run screens (new rows against all), as the worker counts them.
+    const from = incremental ? this.rows.length : 0;
+    const progress = this.host.progress.start(
+      incremental ? `Screening ${plural(added.length, 'new image')} against all` : 'Mining confusing pairs',
+      pairsScreened(from, rows.length),
+      'pairs',
+    );
     try {
       const spaces = await this.loadSpaces(rows, keys);
       const onProgress = Comlink.proxy((done: number, total: number) => progress.update(done, total));
-      const from = this.rows.length;
       const summary = await this.miner.call((api) =>
         incremental
           ? api.addRows(tail(spaces.clip, from), tail(spaces.dino, from), onProgress)

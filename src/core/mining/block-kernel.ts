@@ -7,7 +7,7 @@
  * A block whose output did not fit comes back as null and is screened on the CPU instead.
  */
 import type { EmbeddingMatrix } from './matrix.ts';
-import { PairList, screenPairs, type ScreenLayout } from './screen.ts';
+import { PairList, pairsScreened, screenPairs, type ScreenLayout } from './screen.ts';
 import { messageOf } from '../errors.ts';
 
 /** Pairs (j, i), j < i, found in one block. */
@@ -72,7 +72,6 @@ export async function onDevice<T>(kernel: BlockSimilarityKernel, call: () => Pro
   }
 }
 
-const pairsIn = (i0: number, i1: number) => i1 * (i1 - 1) / 2 - i0 * (i0 - 1) / 2;
 
 /**
  * Screens pairs (j, i), j < i, i in [iStart, iEnd) on the block kernel into `survivors`. The
@@ -92,7 +91,7 @@ export async function screenPairsOnBlocks(
 ): Promise<BlockScreenReport> {
   const cut = floor - deviceMargin(unit.dim);
   const step = Math.max(1, Math.floor(kernel.blockRows));
-  const total = pairsIn(iStart, iEnd);
+  const total = pairsScreened(iStart, iEnd);
   const report: BlockScreenReport = { kernel: kernel.name, blocks: 0, overflowBlocks: 0 };
   let done = 0;
   for (let i0 = iStart; i0 < iEnd; i0 += step) {
@@ -112,7 +111,7 @@ export async function screenPairsOnBlocks(
       report.overflowBlocks++;
       screenPairs(layout, i0, i1, floor, survivors, undefined, cpuKernel);
     }
-    done += pairsIn(i0, i1);
+    done += pairsScreened(i0, i1);
     onProgress?.(done, total);
   }
   return report;

@@ -8,6 +8,11 @@
 import type { EmbeddingMatrix } from './matrix.ts';
 import { createSimdKernel, type SimdKernel } from './simd-kernel.ts';
 
+/** Pairs (i, j), j < i, screened when rows iStart..iEnd (exclusive) are added to those before them. */
+export function pairsScreened(iStart: number, iEnd: number): number {
+  return iEnd * (iEnd - 1) / 2 - iStart * (iStart - 1) / 2;
+}
+
 /** Slack that keeps the bound conservative against float rounding (float64 partial sums). */
 const BOUND_SLACK = 1e-5;
 /** The SIMD kernel sums in float32: its rounding stays far below this. */
@@ -147,7 +152,7 @@ function screenPairsSimd(
   }
   const out = heap.subarray(outOff / 4);
   const cut = floor - SIMD_BOUND_SLACK;
-  const total = iEnd * (iEnd - 1) / 2 - iStart * (iStart - 1) / 2;
+  const total = pairsScreened(iStart, iEnd);
   let done = 0;
   for (let i0 = iStart; i0 < iEnd; i0 += TILE_ROWS) {
     const i1 = Math.min(iEnd, i0 + TILE_ROWS);
@@ -181,7 +186,7 @@ function screenPairsJs(
 ): void {
   const { dims, screen, rest } = layout;
   const cut = floor - BOUND_SLACK;
-  const total = iEnd * (iEnd - 1) / 2 - iStart * (iStart - 1) / 2;
+  const total = pairsScreened(iStart, iEnd);
   let done = 0;
   for (let i0 = iStart; i0 < iEnd; i0 += TILE_ROWS) {
     const i1 = Math.min(iEnd, i0 + TILE_ROWS);
