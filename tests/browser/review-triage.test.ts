@@ -125,7 +125,8 @@ describe('TriagePanel', () => {
       target,
       props: { decision: fields(), pair: pairInfo({ name1: hostile, caption2: `<b>bold</b> ${hostile}` }), onchange: vi.fn() },
     });
-    await expect.element(screen.getByText(hostile, { exact: true })).toBeVisible();
+    // The name is cut in the middle when long; its title carries the whole name, as text.
+    await expect.element(screen.getByTitle(hostile, { exact: true })).toBeVisible();
     await expect.element(screen.getByText(`<b>bold</b> ${hostile}`)).toBeVisible();
     expect(target.querySelector('img')).toBeNull();
     expect(target.querySelector('b:not(.clip):not(.dino)')).toBeNull();
