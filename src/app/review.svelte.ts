@@ -11,6 +11,8 @@ import type { Mining } from './mining.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
 import type { EncoderPair } from './encoders.svelte.ts';
 import { plural } from '../core/words.ts';
+import { opaqueRgba } from '../core/image.ts';
+import { readKeptOriginal } from './embed-queue.ts';
 
 export class Review {
   /** Bumped after each decision write so views re-read. */
@@ -101,14 +103,13 @@ export class Review {
 
   /**
    * What an export's zip holds of an image: a kept JPEG original byte for byte (its SHA-256 is
-   * the item's), a kept raster original converted to JPEG at full size, or else the thumbnail.
-   * DICOM and TIFF originals are exported as their thumbnails for now (the browser cannot draw them).
+   * the item's), any other kept original converted to JPEG at full size (DICOM rendered with its
+   * window and chosen frame, as the encoders saw it), or else the thumbnail.
    */
   sourceOf(sha256: string): ExportedImageSource {
     const item = this.library.item(sha256);
     if (!item?.original) return 'thumbnail';
-    if (item.format === 'jpeg') return 'original';
-    return CANVAS_FORMATS.test(item.format) ? 'converted' : 'thumbnail';
+    return item.format === 'jpeg' ? 'original' : 'converted';
   }
 
   /** The JPEG an export's zip holds of an image, and which kind it is (see `sourceOf`). */
@@ -117,13 +118,34 @@ export class Review {
     if (!item) throw new Error('This image is no longer stored; add it again.');
     const source = this.sourceOf(sha256);
     if (source === 'original' && item.original) return { bytes: new Uint8Array(await item.original.arrayBuffer()), source };
-    const bitmap = await createImageBitmap(source === 'converted' && item.original ? item.original : item.thumbnail);
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
-    bitmap.close();
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+    const canvas = source === 'converted' ? await fullSizeCanvas(item) : canvasOf(await createImageBitmap(item.thumbnail));
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: EXPORT_JPEG_QUALITY });
     return { bytes: new Uint8Array(await blob.arrayBuffer()), source };
   }
+}
+
+/** Pillow's and the browsers' usual "high" setting: no visible loss on radiographs. */
+const EXPORT_JPEG_QUALITY = 0.92;
+
+/**
+ * A kept original at full size. Formats the browser draws (PNG, GIF, BMP, WebP) go straight to a
+ * canvas; the others (DICOM, TIFF) through the ingest worker, which renders them exactly as it did
+ * for the encoders.
+ */
+async function fullSizeCanvas(item: ItemRecord): Promise<OffscreenCanvas> {
+  if (CANVAS_FORMATS.test(item.format)) return canvasOf(await createImageBitmap(item.original!));
+  const kept = await readKeptOriginal(item);
+  if (typeof kept === 'string') throw new Error(kept);
+  const canvas = new OffscreenCanvas(kept.rgb.width, kept.rgb.height);
+  canvas.getContext('2d')?.putImageData(new ImageData(opaqueRgba(kept.rgb), kept.rgb.width, kept.rgb.height), 0, 0);
+  return canvas;
+}
+
+function canvasOf(bitmap: ImageBitmap): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return canvas;
 }
 
 /** Formats the browser draws on a canvas, so a kept original converts to a full-size JPEG. */

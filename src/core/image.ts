@@ -44,3 +44,16 @@ export function rgbImage(width: number, height: number, data?: Uint8Array): RgbI
   }
   return { width, height, data: data ?? new Uint8Array(expected) };
 }
+
+/** The pixels as opaque RGBA, the layout ImageData and canvases take. */
+export function opaqueRgba(image: RgbImage): Uint8ClampedArray<ArrayBuffer> {
+  const pixels = image.width * image.height;
+  const rgba = new Uint8ClampedArray(pixels * 4);
+  for (let i = 0, j = 0; i < pixels; i++, j += 3) {
+    rgba[i * 4] = image.data[j];
+    rgba[i * 4 + 1] = image.data[j + 1];
+    rgba[i * 4 + 2] = image.data[j + 2];
+    rgba[i * 4 + 3] = 255;
+  }
+  return rgba;
+}

@@ -109,7 +109,7 @@ describe('ExportDialog', () => {
     await screen.getByTestId('export-include-thumbnails').click();
     await screen.getByRole('button', { name: 'Zip with images' }).click();
     await expect.element(screen.getByTestId('export-status')).toHaveTextContent(
-      'Saved the zip: dataset.json, pairs.csv, provenance.json and 3 images (1 as 128 px thumbnails, marked so in provenance.json).',
+      'Saved the zip: dataset.json, pairs.csv, provenance.json and 3 images (1 as a 128 px thumbnail, marked so in provenance.json).',
     );
     expect(fetchJpeg.mock.calls.map(([hash]) => hash)).toEqual([sha('a'), sha('b'), sha('c')]);
     const zip = readBenchmarkZip(new Uint8Array(await downloads.last().arrayBuffer()));
