@@ -25,6 +25,7 @@ import { Library } from './library.svelte.ts';
 import { Mining } from './mining.svelte.ts';
 import { PairList } from './pair-list.svelte.ts';
 import { ProgressReporter } from './progress.svelte.ts';
+import type { FrameChoiceOutcome } from './frame-choice.ts';
 import { Review } from './review.svelte.ts';
 import { SessionState } from './session.svelte.ts';
 import { StorageFullSkips } from './storage-full.svelte.ts';
@@ -402,13 +403,22 @@ export class ExplorerApp {
     await this.addFiles(files);
   }
 
-  /** Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see frame-choice.ts). */
-  async chooseFrame(sha256: string, frameIndex: number): Promise<void> {
+  /**
+   * Shows and embeds another frame of a multi-frame DICOM item, then re-mines (see
+   * frame-choice.ts). The open pair stays open although re-mining moves it in the list; the
+   * answer says whether it is still listed under the thresholds.
+   */
+  async chooseFrame(sha256: string, frameIndex: number): Promise<FrameChoiceOutcome> {
     this.cancelled = false;
+    const open = this.pairs.current;
     await chooseFrame({ store: this.store, encoders: this.encoders, thumbnails: this.library.thumbnails }, sha256, frameIndex, () => this.cancelled);
     await this.library.reload();
     // Same hash, new vectors: the held pairs are stale, so this rebuilds.
     await this.mining.mine({ rebuild: true });
+    // The list's positions are the new answer's only once its view has arrived.
+    await this.mining.settled();
+    if (!open?.hashA || !open.hashB) return { pairStillListed: null };
+    return { pairStillListed: await this.pairs.openPair(open.hashA, open.hashB) };
   }
 
   /** Stores imported captions and re-applies categories. */

@@ -56,6 +56,21 @@ export interface FrameChoiceReport extends FrameChangeReport {
  * Shows and embeds frame `frameIndex` (0-based) of a multi-frame DICOM item; see the module
  * note. Throws an Error with a sentence for the user when the frame cannot be changed.
  */
+/** What the app tells the viewer after a frame change. */
+export interface FrameChoiceOutcome {
+  /** Whether the pair open before the change is still listed (null when none was open). */
+  pairStillListed: boolean | null;
+}
+
+/** The viewer's confirmation of a frame change. */
+export function describeFrameChoice(frameIndex: number, outcome: FrameChoiceOutcome | void): string {
+  const done = `Frame ${frameIndex + 1} is now shown and embedded; the pairs were mined again.`;
+  if (!outcome || outcome.pairStillListed === null) return done;
+  return outcome.pairStillListed
+    ? `${done} This pair is still listed and stays open.`
+    : `${done} With this frame the pair is no longer within the thresholds, so the viewer shows the pair now in its place; lower the CLIP threshold or raise the DINOv2 one to see it again.`;
+}
+
 export async function chooseFrame(
   host: FrameChoiceHost,
   sha256: string,

@@ -105,7 +105,7 @@ export class Mining {
     return this.views.sent;
   }
 
-  /** Resolves when no view request runs or waits (tests). */
+  /** Resolves when no view request runs or waits: the answer is the latest request's. */
   settled(): Promise<void> {
     return this.views.idle();
   }
