@@ -143,7 +143,7 @@ describe('imported benchmark pairs', () => {
     expect(rows[2].querySelector('.sim.clip')?.getAttribute('title')).toBe("Image 2 (20003.jpg, PMC103.jpg in the source collection) is not here yet: add the benchmark's images folder (files under either name are found).");
     expect(rows[0].textContent).toContain('PMC100.jpg');
     expect(rows[2].textContent).toContain('20003.jpg (missing)');
-    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("1 of 3 pairs miss images");
+    await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("1 of 3 pairs misses images");
     await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent("10003 Image 2 (20003.jpg, PMC103.jpg in the source collection) is not here yet");
 
     // The viewer: computed here beside published, and the reason when a pair cannot be computed.
