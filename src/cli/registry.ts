@@ -14,4 +14,5 @@ export const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   preprocess: () => import('./commands/preprocess.ts'),
   embed: () => import('./commands/embed.ts'),
   'merge-pairs': () => import('./commands/merge-pairs.ts'),
+  'fetch-benchmark-images': () => import('./commands/fetch-benchmark-images.ts'),
 };
