@@ -5,7 +5,7 @@
  * and plans; the download and extraction live in src/cli/commands/fetch-benchmark-images.ts.
  */
 import { ImportError, describeValue } from './errors.ts';
-import { plural } from '../words.ts';
+import { formatDuration, plural } from '../words.ts';
 
 /** One valid entry of image_dict.json. */
 export interface ImageDictEntry {
@@ -236,14 +236,6 @@ export function fetchExitCode(tally: FetchTally): number {
   if (tally.fetched > 0) return 0;
   if (tally.total > 0 && tally.failed === 0) return 0;
   return 1;
-}
-
-/** "12 s", "4 min 05 s", "1 h 02 min". */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 /** One progress line: packages done of all, images written, rate and ETA. */

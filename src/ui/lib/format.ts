@@ -1,7 +1,7 @@
 /** Number and time formatting shared by the views (no DOM). */
 
 /** Counts and plurals are worded by the one core rule (see core/words.ts). */
-export { formatCount, plural } from '../../core/words.ts';
+export { formatCount, formatDuration, plural } from '../../core/words.ts';
 
 /** Similarities and thresholds are formatted by the one core rule (see core/mining/defaults.ts). */
 export { formatSimilarity } from '../../core/mining/defaults.ts';
@@ -17,16 +17,6 @@ export function formatRate(perSecond: number, unit = ''): string {
   if (!Number.isFinite(perSecond) || perSecond <= 0) return '–';
   const digits = perSecond < 1 ? 2 : perSecond < 10 ? 1 : 0;
   return `${perSecond.toFixed(digits)}${unit ? ` ${unit}` : ''}/s`;
-}
-
-/** Seconds as a short duration: 5 -> "5 s", 125 -> "2 min 05 s", 7300 -> "2 h 01 min". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const minutes = Math.floor(s / 60);
-  if (minutes < 60) return `${minutes} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** Seconds left at the current rate, or NaN when it cannot be estimated yet. */
