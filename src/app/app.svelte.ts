@@ -11,6 +11,7 @@
  * encoder that dies while nothing runs is loaded again and the stored queue resumes; one that dies
  * during a run makes that run resume the queue once more before it ends, so nothing stays pending.
  */
+import { untrack } from 'svelte';
 import { STORAGE_FULL_MESSAGE, openStore, type FaultHooks, type Store } from '../store/index.ts';
 import { messageOf } from '../core/errors.ts';
 import { WorkerStoppedError } from '../workers/worker-connection.ts';
@@ -21,6 +22,7 @@ import { EMBED_BATCH, embedPending } from './embed-queue.ts';
 import { EncoderPair } from './encoders.svelte.ts';
 import { chooseFrame } from './frame-choice.ts';
 import { ImportedPairs } from './imported-pairs.svelte.ts';
+import { Agreement, DINOV2_SIZE_IDS } from './agreement.svelte.ts';
 import { Library } from './library.svelte.ts';
 import { Mining } from './mining.svelte.ts';
 import { PairList } from './pair-list.svelte.ts';
@@ -50,6 +52,8 @@ export class ExplorerApp {
   readonly storageFull: StorageFullSkips;
   readonly mining: Mining;
   readonly imported: ImportedPairs;
+  /** Computed against published similarities of the imported benchmark, and the DINOv2 size comparison. */
+  readonly agreement: Agreement;
   readonly pairs: PairList;
   readonly review: Review;
   /** A sentence shown in the banner (errors, other tabs, restarted workers). */
@@ -70,7 +74,15 @@ export class ExplorerApp {
   private runs = 0;
 
   /** `storeName`: the IndexedDB database (tests give each app its own). */
-  constructor(private readonly options: { storeName?: string; /** Tests: store faults (a quota that runs out). */ faults?: FaultHooks } = {}) {
+  constructor(
+    private readonly options: {
+      storeName?: string;
+      /** Tests: store faults (a quota that runs out). */
+      faults?: FaultHooks;
+      /** Tests: the DINO-side encoders the size comparison tries (default: the registry's DINOv2 sizes). */
+      dinoSizes?: readonly string[];
+    } = {},
+  ) {
     const say = (sentence: string) => (this.banner = sentence);
     this.encoders = new EncoderPair(this.session, (sentence) => {
       say(sentence);
@@ -97,6 +109,17 @@ export class ExplorerApp {
       similarity: (a, b) => mining.similarityCache.get(`${a}|${b}`),
       addFiles: (files, options) => this.addFiles(files, options),
     });
+    const imported = this.imported;
+    this.agreement = new Agreement(
+      {
+        store: () => this.storeHandle,
+        views: () => imported.views,
+        thresholds: () => ({ clipMin: this.session.clipMin, dinoMax: this.session.dinoMax }),
+        loadOptions: () => ({ backend: this.session.backendPreference, dtype: this.session.precision }),
+        progress: this.progress,
+      },
+      options.dinoSizes ?? DINOV2_SIZE_IDS,
+    );
     this.pairs = new PairList(this.mining, this.imported, say);
     this.review = new Review(() => this.store, this.session, this.library, this.mining, this.encoders);
   }
@@ -225,9 +248,16 @@ export class ExplorerApp {
         }
       });
       $effect(() => {
+        // The stored images of the imported pairs changed, or embedding added rows: read each size again.
+        void this.agreement.pairKey;
+        void this.mining.rowOf;
+        void this.session.precision;
+        untrack(() => void this.agreement.refreshSizes());
+      });
+      $effect(() => {
         const pairs = this.imported.minedHashPairs;
         void this.mining.similarityCache;
-        if (pairs.length) void this.mining.ensureSimilarities(pairs);
+        if (pairs.length) void this.run(() => this.mining.ensureSimilarities(pairs));
       });
     });
   }
@@ -431,6 +461,7 @@ export class ExplorerApp {
     this.cancelled = true;
     this.ingestRun?.cancel();
     this.encoders.cancel();
+    this.agreement.cancel();
   }
 
   /** What each encoder receives for one image (see encoder-inputs.ts). */
@@ -444,6 +475,7 @@ export class ExplorerApp {
     this.library.forget();
     this.mining.forgetHeld();
     this.imported.forget();
+    this.agreement.forget();
     return report;
   }
 }

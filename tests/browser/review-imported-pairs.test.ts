@@ -81,7 +81,7 @@ describe('imported benchmark pairs', () => {
     const app = await appFor();
     const { json, images, dataset } = await generatedBenchmark();
     const benchmarkHost = await host(900);
-    await render(BenchmarkTab, { target: benchmarkHost, props: { review: app.review, imported: app.imported, onimportcaptions: (entries: Parameters<typeof app.importCaptions>[0]) => app.importCaptions(entries) } });
+    await render(BenchmarkTab, { target: benchmarkHost, props: { review: app.review, imported: app.imported, agreement: app.agreement, session: app.session, busy: false, onimportcaptions: (entries: Parameters<typeof app.importCaptions>[0]) => app.importCaptions(entries) } });
     await userEvent.upload(input(benchmarkHost, '[data-testid="import-dataset"] input[type="file"]'), new File([json], 'dataset.json', { type: 'application/json' }));
     await expect.poll(() => app.imported.views.length).toBe(3);
     expect(app.imported.file).toBe('dataset.json');
@@ -93,6 +93,7 @@ describe('imported benchmark pairs', () => {
     const target = await host(1180);
     const screen = await render(PairsTab, { target, props: pairsTabProps(app) });
     await expect.element(screen.getByTestId('imported-missing')).toHaveTextContent('3 of 3 pairs miss images');
+    await expect.element(screen.getByTestId('fetch-command')).toHaveTextContent('npx mediconfusion fetch-benchmark-images --image-dict image_dict.json --out images/');
     expect(rowsOf(target)).toHaveLength(3);
     expect(cell(rowsOf(target)[0], 'clip', 'here')).toBe('–');
     expect(cell(rowsOf(target)[0], 'clip', 'pub')).toBe('0.931');

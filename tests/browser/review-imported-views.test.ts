@@ -33,7 +33,7 @@ async function open(dbName?: string): Promise<ExplorerApp> {
 }
 
 /** The tabs' props as the app mounts them (src/ui/App.svelte). */
-const benchmarkProps = (app: ExplorerApp) => ({ review: app.review, imported: app.imported, onimportcaptions: (entries: Parameters<ExplorerApp['importCaptions']>[0]) => app.importCaptions(entries) });
+const benchmarkProps = (app: ExplorerApp) => ({ review: app.review, imported: app.imported, agreement: app.agreement, session: app.session, busy: false, onimportcaptions: (entries: Parameters<ExplorerApp['importCaptions']>[0]) => app.importCaptions(entries) });
 
 function fileInput(root: ParentNode, section: string): HTMLInputElement {
   const element = root.querySelector<HTMLInputElement>(`[data-testid="${section}"] input[type="file"]`);

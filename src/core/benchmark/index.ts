@@ -9,5 +9,6 @@ export * from './link.ts';
 export * from './export.ts';
 export * from './zip.ts';
 export * from './session-file.ts';
+export * from './agreement.ts';
 export * from './score.ts';
 export * from './provenance.ts';

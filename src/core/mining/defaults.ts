@@ -19,6 +19,15 @@ export const MINING_DEFAULTS = {
   sameCategoryOnly: false,
 } as const;
 
+/**
+ * The confusing rule itself: CLIP similarity strictly above its threshold and DINO similarity
+ * strictly below its own. Views that count a quadrant and the agreement summary call it; the
+ * candidate set applies the same comparisons in its sorted scan.
+ */
+export function isConfusing(clip: number, dino: number, clipMin: number, dinoMax: number): boolean {
+  return clip > clipMin && dino < dinoMax;
+}
+
 /** Thresholds move in steps of 0.001: what the labels show is exactly what the filter uses. */
 export const THRESHOLD_STEP = 0.001;
 

@@ -1,4 +1,5 @@
 /** Screen-space selection helpers for the plots (no DOM). */
+import { isConfusing } from '../../core/mining/defaults.ts';
 
 export type Point = readonly [number, number];
 
@@ -111,6 +112,6 @@ export function histogram(values: Float32Array, lo: number, hi: number, bins: nu
 /** Number of pairs in the confusing quadrant: clip > clipMin and dino < dinoMax. */
 export function countQuadrant(clip: Float32Array, dino: Float32Array, clipMin: number, dinoMax: number): number {
   let count = 0;
-  for (let i = 0; i < clip.length; i++) if (clip[i] > clipMin && dino[i] < dinoMax) count++;
+  for (let i = 0; i < clip.length; i++) if (isConfusing(clip[i], dino[i], clipMin, dinoMax)) count++;
   return count;
 }
