@@ -10,8 +10,23 @@ export interface BrowserRig {
   close(): Promise<void>;
 }
 
-/** `extraArgs` go to Chromium after the shared `chromiumArgs` (e.g. memory-measurement switches). */
-export async function startBrowserRig(root: string, extraArgs: readonly string[] = []): Promise<BrowserRig> {
+/**
+ * Chromium switches for WebGPU on the machine's GPU through Vulkan (an NVIDIA or AMD card under
+ * Linux), in place of the SwiftShader ones the tests use: `npm run bench -- --gpu`.
+ */
+export const HARDWARE_WEBGPU_ARGS: readonly string[] = [
+  ...chromiumArgs.filter((a) => !/swiftshader|--enable-features=/i.test(a)),
+  '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan',
+  '--use-angle=vulkan',
+  '--ignore-gpu-blocklist',
+  '--enable-gpu',
+];
+
+/**
+ * `extraArgs` go to Chromium after the shared `chromiumArgs` (e.g. memory-measurement switches);
+ * `baseArgs` replaces those (HARDWARE_WEBGPU_ARGS for a run on the GPU).
+ */
+export async function startBrowserRig(root: string, extraArgs: readonly string[] = [], baseArgs: readonly string[] = chromiumArgs): Promise<BrowserRig> {
   const server: ViteDevServer = await createServer({
     root,
     configFile: `${root}/vite.config.ts`,
@@ -22,7 +37,7 @@ export async function startBrowserRig(root: string, extraArgs: readonly string[]
   const address = server.httpServer?.address();
   const port = typeof address === 'object' && address ? address.port : 5299;
   const executablePath = chromiumPath();
-  const browser = await chromium.launch({ executablePath, args: [...chromiumArgs, ...extraArgs], headless: true });
+  const browser = await chromium.launch({ executablePath, args: [...baseArgs, ...extraArgs], headless: true });
   return {
     origin: `http://127.0.0.1:${port}`,
     browser,

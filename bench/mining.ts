@@ -227,6 +227,7 @@ interface BuildTiming {
 }
 /** What bench/browser/mining.ts publishes: CPU builds by size, the WebGPU section, re-mining. */
 type BrowserFigures = Record<string, BuildTiming> & {
+  clustered_10000?: BuildTiming;
   remine?: Record<string, number>;
   webgpu?: { adapter: Record<string, unknown> | null; note?: string; first_build_n1000_ms?: number; builds?: Record<string, BuildTiming & { overflowBlocks: number }> };
 };
@@ -266,7 +267,7 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
       : { note: 'python3 with numpy was not found: the numpy reference was skipped.' },
     note:
       'uniform = independent random unit vectors: almost no pair reaches the floor, so the Cauchy-Schwarz screen (first ~30% of the dimensions, WebAssembly SIMD) discards nearly every pair early; ' +
-      'clustered (full runs only) = about 2% of pairs above the floor, where exact float64 refinement of the survivors dominates. numpy computes the full blocked matrix product either way.',
+      'clustered (quick and full runs) = about 2% of pairs above the floor, where exact float64 refinement of the survivors dominates. numpy computes the full blocked matrix product either way.',
   };
   const memory: Record<string, unknown> = {};
   let browser: Awaited<ReturnType<typeof browserBuilds>> | null = null;
@@ -276,7 +277,7 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
       browser = await browserBuilds(options.rig, options.quick ? [1000, 5000, 10000] : sizes, !options.quick);
     }
     const runs: [number, 'uniform' | 'clustered'][] = sizes.map((n) => [n, 'uniform']);
-    if (!options.quick) runs.push([10000, 'clustered']);
+    runs.push([10000, 'clustered']);
     for (const [n, kind] of runs) {
       log(`bench: mining N = ${n} (${kind}) in Node…`);
       const node = inChild<BuildFigures>(['build', String(n), kind]);
@@ -285,9 +286,9 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
         log(`bench: mining N = ${n} (${kind}) with numpy…`);
         reference = numpyBuild(n, kind, dir);
       }
-      const fromBrowser = kind === 'uniform' && browser && !('error' in browser) ? browser[n] : undefined;
+      const fromBrowser = browser && !('error' in browser) ? (kind === 'uniform' ? browser[n] : browser.clustered_10000) : undefined;
       const onGpu = kind === 'uniform' && browser && !('error' in browser) ? browser.webgpu?.builds?.[n] : undefined;
-      mine[kind === 'uniform' ? `n${n}` : `n${n}_clustered`] = {
+      mine[kind === 'uniform' ? `n${n}` : `clustered_n${n}`] = {
         data: kind,
         node_s: round(node.ms / 1000),
         kernel: node.kernel,
@@ -297,6 +298,7 @@ export async function runMiningBench(options: { quick: boolean; rig?: MiningBenc
         numpy_threads: reference?.threads ?? null,
         node_over_numpy: reference ? round(node.ms / 1000 / reference.seconds) : null,
         browser_s: fromBrowser ? round(fromBrowser.ms / 1000) : null,
+        browser_candidates: fromBrowser?.candidates ?? null,
         browser_over_numpy: fromBrowser && reference ? round(fromBrowser.ms / 1000 / reference.seconds) : null,
         // The WebGPU kernel's row: only where a hardware adapter exists (see mine.webgpu).
         ...(onGpu

@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --quick]`: embedding and mining measured side by side with native
- * references on this machine, in one run. Writes bench/results/latest.json and latest.md.
+ * `npm run bench [-- --quick] [-- --gpu]`: embedding and mining measured side by side with native
+ * references on this machine, in one run. Writes bench/results/latest.json and latest.md
+ * (gpu.json and gpu.md with --gpu: Chromium on the hardware WebGPU adapter through Vulkan, the
+ * same keys, webgpu_over_native filled in; quick runs then time WebGPU too).
  * Targets are reported, never asserted.
  */
 import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -9,15 +11,19 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { benchEmbedNode, type EmbedTiming } from './embed-node.ts';
-import { runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
+import { HARDWARE_WEBGPU_ARGS, runPage, startBrowserRig, type BrowserRig } from './browser-runner.ts';
 import { renderMarkdown } from './report.ts';
 import { profileKernels } from './kernel-profile.ts';
 import { runKnnBench } from './mining-knn.ts';
 import { runRemineBench } from './remine-page.ts';
+import { EMBED_BATCH } from '../src/app/embed-queue.ts';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..');
 const quick = process.argv.includes('--quick');
 const skipBrowser = process.argv.includes('--no-browser');
+/** On a machine with a GPU: Chromium's WebGPU on the hardware adapter (Vulkan); results go to gpu.{json,md}. */
+const onGpu = process.argv.includes('--gpu');
+const resultName = onGpu ? 'gpu' : 'latest';
 
 const graphs = {
   vit_b16: { path: 'fixtures/full-size/vit-b16/onnx/vision_model.onnx', label: 'ViT-B/16 @224 -> 512 (BiomedCLIP/CLIP shape)' },
@@ -65,7 +71,7 @@ async function embedBenchmarks(rig: BrowserRig | null) {
     const native = await benchEmbedNode(join(root, graph.path), batches, reps);
     const browser: Record<string, BrowserEmbed> = {};
     if (rig) {
-      for (const backend of quick ? ['wasm'] : ['wasm', 'webgpu']) {
+      for (const backend of quick && !onGpu ? ['wasm'] : ['wasm', 'webgpu']) {
         console.error(`bench: ${graph.label}: Chromium ${backend}…`);
         const query = new URLSearchParams({ model: `/${graph.path}`, backend, batches: batches.join(','), reps: String(reps) });
         browser[backend] = await runPage<BrowserEmbed>(rig, `/bench/browser/embed.html?${query}`, 'benchResult', 15 * 60_000);
@@ -84,9 +90,31 @@ async function embedBenchmarks(rig: BrowserRig | null) {
       cold_start_without_fetch_ms: wasm && !wasm.error ? wasm.firstEmbeddingMs - wasm.fetchMs : null,
     };
   }
+  if (rig) out.app_pipeline = await appPipelineBenchmarks(rig);
+  const atAppBatch = (out.app_pipeline as { by_batch?: Record<string, { app_over_session?: number }> } | undefined)?.by_batch?.[EMBED_BATCH];
+  out.app_over_session = atAppBatch?.app_over_session ?? null;
   console.error('bench: kernel profile (one thread, onnxruntime-web WASM in Node vs onnxruntime-node)…');
   out.kernel_profile = await profileKernels(join(root, graphs.vit_s14.path), quick);
   return out;
+}
+
+/**
+ * The app's embedding path (pixels -> job queue -> both encoder workers -> both embeddings
+ * stored) against the raw sessions on the same graphs, at the app's batch size; full runs also
+ * time batches of 1 and 4, the measurement behind EMBED_BATCH.
+ */
+async function appPipelineBenchmarks(rig: BrowserRig): Promise<Record<string, unknown>> {
+  const byBatch: Record<string, unknown> = {};
+  for (const batch of quick ? [EMBED_BATCH] : [1, 4, EMBED_BATCH]) {
+    console.error(`bench: the app's embedding path against the raw sessions (batch ${batch})…`);
+    const query = new URLSearchParams({ n: String(quick ? EMBED_BATCH : 2 * EMBED_BATCH), batch: String(batch), backend: 'wasm' });
+    byBatch[batch] = await runPage<Record<string, unknown>>(rig, `/bench/browser/embed-app.html?${query}`, 'appPipelineResult', 20 * 60_000);
+  }
+  return {
+    measures: 'decoded 512 px pixels to both embeddings stored (embedPending, both encoder workers, preprocessing and IndexedDB included) against the raw onnxruntime-web sessions fed ready tensors, ViT-B/16 then ViT-S/14, WASM',
+    app_batch: EMBED_BATCH,
+    by_batch: byBatch,
+  };
 }
 
 async function miningBenchmarks(rig: BrowserRig | null): Promise<Record<string, unknown>> {
@@ -101,7 +129,7 @@ ensureGraphs();
 let rig: BrowserRig | null = null;
 if (!skipBrowser) {
   try {
-    rig = await startBrowserRig(root);
+    rig = onGpu ? await startBrowserRig(root, [], HARDWARE_WEBGPU_ARGS) : await startBrowserRig(root);
   } catch (error) {
     console.error(`bench: no browser run (${error instanceof Error ? error.message : error}); native figures only.`);
   }
@@ -120,6 +148,7 @@ try {
   const result = {
     date: started.toISOString(),
     quick,
+    gpu: onGpu,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30) },
     versions: {
       node: process.version,
@@ -131,9 +160,9 @@ try {
     ...miningResult,
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(join(root, 'bench', 'results', 'latest.md'), renderMarkdown(result));
-  console.error(`bench: done in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s -> bench/results/latest.{json,md}`);
+  writeFileSync(join(root, 'bench', 'results', `${resultName}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(root, 'bench', 'results', `${resultName}.md`), renderMarkdown(result));
+  console.error(`bench: done in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s -> bench/results/${resultName}.{json,md}`);
 } finally {
   await rig?.close();
 }

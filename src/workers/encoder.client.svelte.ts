@@ -8,7 +8,8 @@
  * is the heartbeat: it reports after every internal batch) is treated as crashed.
  */
 import * as Comlink from 'comlink';
-import type { EncoderWorker, LoadResult, WorkerLoadOptions } from './encoder.protocol.ts';
+import type { EncoderSpec, EncoderWorker, LoadResult, WorkerLoadOptions } from './encoder.protocol.ts';
+import type { EncoderEntry } from '../core/encoders/registry.ts';
 import type { EmbedItem, EmbedOutcome, EmbedProgress, EncoderStatus } from '../core/encoders/encoder-runner.ts';
 import type { RgbImage } from '../core/image.ts';
 import { messageOf } from '../core/errors.ts';
@@ -40,6 +41,8 @@ export class EncoderClient {
   private connection: WorkerConnection<EncoderWorker> | null = null;
   private loading: Promise<LoadResult> | null = null;
   private loadedId = '';
+  /** What was asked to load (an id or an entry), for reloading after a crash. */
+  private loadedEncoder: string | EncoderEntry = '';
   private loadOptions: WorkerLoadOptions = {};
   /** The worker died after a load: `embed` loads the same encoder again before it runs. */
   private restartPending = false;
@@ -50,12 +53,18 @@ export class EncoderClient {
     private readonly onCrash: (sentence: string) => void = () => {},
   ) {}
 
-  /** Loads `encoderId` once; a different id (or a dead worker) starts a fresh worker. */
-  load(encoderId: string, options: WorkerLoadOptions = {}): Promise<LoadResult> {
+  /**
+   * Loads `encoder` once; a different id (or a dead worker) starts a fresh worker. An entry
+   * object instead of a registry id is for the benchmarks (full-size graphs outside the registry).
+   */
+  load(encoder: string | EncoderEntry, options: WorkerLoadOptions = {}): Promise<LoadResult> {
+    const encoderId = typeof encoder === 'string' ? encoder : encoder.id;
+    const spec: EncoderSpec = typeof encoder === 'string' ? { encoderId } : { entry: encoder };
     if (this.loading && this.loadedId === encoderId && this.loadOptions.dtype === options.dtype && this.connection?.alive) return this.loading;
     this.dispose();
     this.restartPending = false;
     this.loadedId = encoderId;
+    this.loadedEncoder = encoder;
     this.loadOptions = options;
     const connection = new WorkerConnection<EncoderWorker>(
       () => new Worker(new URL('./encoder.worker.ts', import.meta.url), { type: 'module' }),
@@ -66,7 +75,7 @@ export class EncoderClient {
     this.phase = 'loading';
     this.message = '';
     const onStatus = Comlink.proxy((status: EncoderStatus) => this.onStatus(status));
-    this.loading = connection.call((api) => api.load({ encoderId }, options, onStatus)).then(
+    this.loading = connection.call((api) => api.load(spec, options, onStatus)).then(
       (result) => {
         this.loaded = result;
         this.phase = 'ready';
@@ -98,7 +107,7 @@ export class EncoderClient {
   /** Loads the same encoder again in a fresh worker (after a crash). */
   reload(): Promise<LoadResult> {
     this.loading = null;
-    return this.load(this.loadedId, this.loadOptions);
+    return this.load(this.loadedEncoder, this.loadOptions);
   }
 
   private crashed(connection: WorkerConnection<EncoderWorker>, sentence: string): void {

@@ -105,7 +105,7 @@ describe('agreement with the published similarities', () => {
     expect(await app.store.embeddings.hashes('fixture-clip', revisionKeyOf('fixture-clip')!)).toHaveLength(4);
     const closest = app.agreement.sizes.reduce((a, b) => (b.summary.meanAbsDifference! < a.summary.meanAbsDifference! ? b : a));
     expect(text(target, `size-${closest.encoderId}`)).toContain('closest');
-    await screenshotBothThemes(target, 'agreement-panel');
+    await screenshotBothThemes(target.querySelector<HTMLElement>('[data-testid="agreement"]')!.parentElement!, 'agreement-panel');
 
     // A second Compare embeds nothing again.
     await screen.getByTestId('compare-sizes').click();
