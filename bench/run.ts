@@ -56,7 +56,8 @@ function versionOf(pkg: string): string {
 }
 
 function ensureGraphs(): void {
-  if (Object.values(graphs).every((g) => existsSync(join(root, g.path)))) return;
+  const quantized = (path: string) => path.replace(/\.onnx$/, '_quantized.onnx');
+  if (Object.values(graphs).every((g) => existsSync(join(root, g.path)) && existsSync(join(root, quantized(g.path))))) return;
   console.error('bench: writing the full-size random-weight graphs (npm run fixtures -- --full-size)…');
   execFileSync('npx', ['tsx', 'scripts/make-fixtures.ts', '--full-size'], { cwd: root, stdio: 'inherit' });
 }
@@ -91,6 +92,11 @@ async function embedBenchmarks(rig: BrowserRig | null) {
     };
   }
   if (rig) out.app_pipeline = await appPipelineBenchmarks(rig);
+  if (rig) {
+    console.error('bench: fp32 against q8 on WASM (speed and similarity drift)…');
+    const query = new URLSearchParams({ images: String(quick ? 16 : 46), batch: '8' });
+    out.precision = await runPage<Record<string, unknown>>(rig, `/bench/browser/precision.html?${query}`, 'precisionResult', 20 * 60_000);
+  }
   const atAppBatch = (out.app_pipeline as { by_batch?: Record<string, { app_over_session?: number }> } | undefined)?.by_batch?.[EMBED_BATCH];
   out.app_over_session = atAppBatch?.app_over_session ?? null;
   console.error('bench: kernel profile (one thread, onnxruntime-web WASM in Node vs onnxruntime-node)…');

@@ -2,7 +2,8 @@
  * Random-weight encoders with the real ViT shapes, for benchmarks (not committed; written by
  * `npm run fixtures -- --full-size` into fixtures/full-size/):
  * - vit-b16/onnx/vision_model.onnx: BiomedCLIP's ViT-B/16 -> image_embeds [B,512];
- * - vit-s14/onnx/model.onnx: DINOv2 ViT-S/14 at 224 -> last_hidden_state [B,257,384].
+ * - vit-s14/onnx/model.onnx: DINOv2 ViT-S/14 at 224 -> last_hidden_state [B,257,384];
+ * - beside each, `*_quantized.onnx`: the same weights quantised to uint8 (q8), for the precision figures.
  * Weights are seeded and streamed to disk tensor by tensor (ViT-B/16 is ~344 MB of float32).
  */
 import { createWriteStream } from 'node:fs';
@@ -28,10 +29,14 @@ async function streamToFile(path: string, chunks: AsyncIterable<Uint8Array>): Pr
   return bytes;
 }
 
+/** Writes the float32 graph and, beside it as `<name>_quantized.onnx` (the registry's q8 file name), the same weights quantised to uint8. */
 async function writeEncoder(dir: string, onnxPath: string, config: VitConfig, seed: number, files: Record<string, string>) {
-  const bytes = await streamToFile(join(dir, onnxPath), buildVitGraph(config, randomVitWeights(seed)));
+  for (const precision of ['fp32', 'q8'] as const) {
+    const path = join(dir, precision === 'fp32' ? onnxPath : onnxPath.replace(/\.onnx$/, '_quantized.onnx'));
+    const bytes = await streamToFile(path, buildVitGraph(config, randomVitWeights(seed), { precision }));
+    console.log(`full-size: ${path} (${(bytes / 2 ** 20).toFixed(1)} MiB)`);
+  }
   for (const [rel, text] of Object.entries(files)) await writeFile(join(dir, rel), text);
-  console.log(`full-size: ${join(dir, onnxPath)} (${(bytes / 2 ** 20).toFixed(1)} MiB)`);
 }
 
 export async function writeFullSizeGraphs(dir: string): Promise<void> {

@@ -15,6 +15,7 @@ export interface AttributeValues {
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const UINT8 = onnx.TensorProto.DataType.UINT8;
 
 function valueInfo(name: string, dims: Dim[], elemType = FLOAT) {
   return onnx.ValueInfoProto.create({
@@ -47,10 +48,20 @@ function attribute(name: string, value: number | number[] | string) {
  */
 export type WeightSource = () => Float32Array | Promise<Float32Array>;
 
+/** Quantised weights (uint8), produced the same way. */
+export type ByteWeightSource = () => Uint8Array | Promise<Uint8Array>;
+
 interface LazyInitializer {
   name: string;
   dims: number[];
-  source: WeightSource;
+  source: WeightSource | ByteWeightSource;
+  dataType: number;
+  bytesPerElement: number;
+}
+
+/** The raw little-endian bytes of a tensor's values. */
+function rawBytes(values: Float32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 export class GraphBuilder {
@@ -84,7 +95,13 @@ export class GraphBuilder {
 
   /** A float32 constant whose values are produced while streaming the model (see {@link toChunks}). */
   lazyWeight(name: string, dims: number[], source: WeightSource): string {
-    this.lazyInitializers.push({ name, dims, source });
+    this.lazyInitializers.push({ name, dims, source, dataType: FLOAT, bytesPerElement: 4 });
+    return name;
+  }
+
+  /** A uint8 constant produced while streaming (quantised weights and their zero points). */
+  lazyUint8(name: string, dims: number[], source: ByteWeightSource): string {
+    this.lazyInitializers.push({ name, dims, source, dataType: UINT8, bytesPerElement: 1 });
     return name;
   }
 
@@ -103,6 +120,17 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds a node with several outputs (DynamicQuantizeLinear) and returns their names. */
+  opOutputs(opType: string, inputs: string[], count: number, attrs: AttributeValues = {}): string[] {
+    const base = `${opType.toLowerCase()}_${this.counter++}`;
+    const outputs = Array.from({ length: count }, (_, k) => `${base}_${k}`);
+    const attribute_ = Object.entries(attrs)
+      .filter((e): e is [string, number | number[] | string] => e[1] !== undefined && !(e[1] instanceof Float32Array))
+      .map(([k, v]) => attribute(k, v));
+    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: base, attribute: attribute_ }));
+    return outputs;
+  }
+
   /**
    * Serialises the model (IR version 8, default opset 17) in one piece. Lazy weights are produced
    * here when their source is synchronous (small seeded fixtures); streamed ones need toChunks().
@@ -111,8 +139,7 @@ export class GraphBuilder {
     const materialised = this.lazyInitializers.map((w) => {
       const values = w.source();
       if (values instanceof Promise) throw new Error('This graph has asynchronous weights: serialise it with toChunks().');
-      const raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      return onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: FLOAT, rawData: raw.slice() });
+      return onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: w.dataType, rawData: rawBytes(values).slice() });
     });
     const model = onnx.ModelProto.create({
       irVersion: 8,
@@ -148,8 +175,8 @@ export class GraphBuilder {
       }),
     ).finish();
     const tensorHeads = this.lazyInitializers.map((w) => {
-      const head = onnx.TensorProto.encode(onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: FLOAT })).finish();
-      const rawLength = w.dims.reduce((a, b) => a * b, 1) * 4;
+      const head = onnx.TensorProto.encode(onnx.TensorProto.create({ name: w.name, dims: w.dims, dataType: w.dataType })).finish();
+      const rawLength = w.dims.reduce((a, b) => a * b, 1) * w.bytesPerElement;
       const rawPrefix = concatBytes([Uint8Array.of(0x4a), varint(rawLength)]); // field 9 (raw_data), length-delimited
       return { head, rawPrefix, rawLength, tensorLength: head.length + rawPrefix.length + rawLength };
     });
@@ -160,9 +187,9 @@ export class GraphBuilder {
       const w = this.lazyInitializers[i];
       const t = tensorHeads[i];
       const values = await w.source();
-      if (values.length * 4 !== t.rawLength) throw new Error(`Weight ${w.name}: ${values.length} values for shape [${w.dims}].`);
+      if (values.byteLength !== t.rawLength) throw new Error(`Weight ${w.name}: ${values.length} values for shape [${w.dims}].`);
       yield concatBytes([Uint8Array.of(0x2a), varint(t.tensorLength), t.head, t.rawPrefix]); // field 5 (initializer)
-      yield new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      yield rawBytes(values);
     }
   }
 }

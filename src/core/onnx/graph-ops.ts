@@ -63,3 +63,54 @@ export function l2NormaliseRows(g: GraphBuilder, x: string, outputName: string):
   const norm = g.op('Max', [g.op('Sqrt', [sumSq]), g.weight(`${outputName}_l2_eps`, [1], new Float32Array([1e-12]))]);
   return g.op('Div', [x, norm], {}, outputName);
 }
+
+/**
+ * A Linear weight quantised as onnxruntime's `quantize_dynamic` does with uint8 weights: one
+ * asymmetric scale and zero point per tensor over the range including 0 (rmin = min(0, w), rmax =
+ * max(0, w), scale = (rmax - rmin) / 255, q = clamp(round(w / scale) + zp, 0, 255)). The scale and
+ * zero point are initializers written after the weight, from the values it was quantised with.
+ */
+export function quantizedLinearWeight<P extends StreamedParameter>(
+  g: GraphBuilder,
+  parameter: P,
+  weights: (parameter: P) => Float32Array | Promise<Float32Array>,
+): { weight: string; scale: string; zeroPoint: string } {
+  const [out, inp] = parameter.shape;
+  let scale = 1;
+  let zeroPoint = 0;
+  const quantise = (values: Float32Array): Uint8Array => {
+    const transposed = transpose2d(values, out, inp);
+    let rmin = 0;
+    let rmax = 0;
+    for (const v of transposed) {
+      if (v < rmin) rmin = v;
+      if (v > rmax) rmax = v;
+    }
+    scale = rmax > rmin ? (rmax - rmin) / 255 : 1;
+    zeroPoint = Math.min(255, Math.max(0, Math.round(-rmin / scale)));
+    const q = new Uint8Array(transposed.length);
+    for (let i = 0; i < transposed.length; i++) q[i] = Math.min(255, Math.max(0, Math.round(transposed[i] / scale) + zeroPoint));
+    return q;
+  };
+  const weight = g.lazyUint8(`${parameter.name}_quantized`, [inp, out], () => {
+    const values = weights(parameter);
+    return values instanceof Promise ? values.then(quantise) : quantise(values);
+  });
+  return {
+    weight,
+    scale: g.lazyWeight(`${parameter.name}_scale`, [], () => new Float32Array([scale])),
+    zeroPoint: g.lazyUint8(`${parameter.name}_zero_point`, [], () => Uint8Array.of(zeroPoint)),
+  };
+}
+
+/**
+ * x @ W with W quantised (see quantizedLinearWeight) and x quantised per call, the pattern
+ * `quantize_dynamic` writes: DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul by both scales
+ * (onnxruntime fuses it into one kernel).
+ */
+export function quantizedMatMul(g: GraphBuilder, x: string, w: { weight: string; scale: string; zeroPoint: string }): string {
+  const [xq, xScale, xZeroPoint] = g.opOutputs('DynamicQuantizeLinear', [x], 3);
+  const product = g.op('MatMulInteger', [xq, w.weight, xZeroPoint, w.zeroPoint]);
+  const FLOAT_TYPE = 1;
+  return g.op('Mul', [g.op('Cast', [product], { to: FLOAT_TYPE }), g.op('Mul', [xScale, w.scale])]);
+}

@@ -13,7 +13,7 @@
  * streaming, so the converter and the random-weight generator can hand over tensors as they are.
  */
 import { GraphBuilder, seededUniform } from './graph-builder.ts';
-import { exactGelu, l2NormaliseRows, streamedWeight } from './graph-ops.ts';
+import { exactGelu, l2NormaliseRows, quantizedLinearWeight, quantizedMatMul, streamedWeight } from './graph-ops.ts';
 
 export { transpose2d } from './graph-ops.ts';
 
@@ -119,8 +119,12 @@ export function vitParameters(config: VitConfig): VitParameter[] {
   return params;
 }
 
-/** The serialised encoder as a stream of byte chunks (weights pulled one at a time from `weights`). */
-export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): AsyncGenerator<Uint8Array> {
+/**
+ * The serialised encoder as a stream of byte chunks (weights pulled one at a time from `weights`).
+ * `q8` quantises every Linear (and the CLIP projection) as onnxruntime's `quantize_dynamic` does,
+ * for the benchmark's precision figures; the patch Conv stays float32.
+ */
+export function buildVitGraph(config: VitConfig, weights: VitWeightProvider, options: { precision?: 'fp32' | 'q8' } = {}): AsyncGenerator<Uint8Array> {
   const g = new GraphBuilder(config.head.kind === 'clip-projection' ? 'vit_clip_vision' : 'vit_hidden_states');
   const params = new Map(vitParameters(config).map((p) => [p.name, p]));
   const w = (name: string): string => {
@@ -149,7 +153,14 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
 
   const layerNorm = (input: string, prefix: string) =>
     g.op('LayerNormalization', [input, w(`${prefix}.weight`), w(`${prefix}.bias`)], { axis: -1, epsilon: config.layerNormEps });
-  const linear = (input: string, prefix: string) => g.op('Add', [g.op('MatMul', [input, w(`${prefix}.weight`)]), w(`${prefix}.bias`)]);
+  const q8 = options.precision === 'q8';
+  const matMul = (input: string, name: string): string => {
+    if (!q8) return g.op('MatMul', [input, w(name)]);
+    const parameter = params.get(name);
+    if (!parameter) throw new Error(`Internal error: the ViT graph has no parameter ${name}.`);
+    return quantizedMatMul(g, input, quantizedLinearWeight(g, parameter, weights));
+  };
+  const linear = (input: string, prefix: string) => g.op('Add', [matMul(input, `${prefix}.weight`), w(`${prefix}.bias`)]);
   const qkvShape = g.int64('qkv_shape', [0, 0, 3, config.heads, headDim]);
   const mergedShape = g.int64('merged_heads_shape', [0, 0, d]);
   const scale = g.weight('attn_scale', [1], new Float32Array([headDim ** -0.5]));
@@ -184,7 +195,7 @@ export function buildVitGraph(config: VitConfig, weights: VitWeightProvider): As
     g.op('Identity', [clsRow], {}, 'pooler_output');
     g.output('pooler_output', ['batch_size', d]);
   } else {
-    let embeds = g.op('MatMul', [clsRow, w('head.proj.weight')]);
+    let embeds = matMul(clsRow, 'head.proj.weight');
     if (config.head.bias) embeds = g.op('Add', [embeds, w('head.proj.bias')]);
     // open_clip's encode_image(normalize=True).
     l2NormaliseRows(g, embeds, 'image_embeds');
