@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { OrtSessionHost, TensorResult } from '../../src/workers/ort-session.worker.ts';
+import { cosine } from '../../tests/support/cosine.ts';
 
 interface VariantFigures {
   images_per_second: number;
@@ -58,17 +59,6 @@ function rowOf(result: TensorResult, row: number, cls: boolean): Float32Array {
   return result.data.slice(row * stride, row * stride + dim);
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 async function embedAll(host: Comlink.Remote<OrtSessionHost>, url: string, key: string, output: string, cls: boolean): Promise<{ rows: Float32Array[]; imagesPerSecond: number }> {
   const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());

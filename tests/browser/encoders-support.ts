@@ -5,6 +5,8 @@ import type { EncoderStatus } from '../../src/core/encoders/encoder-runner.ts';
 import { getEncoder, type EncoderEntry } from '../../src/core/encoders/registry.ts';
 import type { EncoderWorker } from '../../src/workers/encoder.protocol.ts';
 import type { HubRequest } from '../support/hub-server.ts';
+import { cosine } from '../support/cosine.ts';
+export { cosine };
 
 export const hubUrl = inject('hubUrl');
 export const hubRevision = inject('hubRevision');
@@ -46,17 +48,6 @@ export async function injectHubFault(file: string, mode: '404' | '500' | 'trunca
   await fetch(`${hubUrl}/__hub/fault?file=${encodeURIComponent(file)}&mode=${mode}`, { method: 'POST' });
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;

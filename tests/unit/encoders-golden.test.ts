@@ -5,6 +5,7 @@ import { EncoderRunner } from '../../src/core/encoders/encoder-runner.ts';
 import { encoderRevisionKey, getEncoder } from '../../src/core/encoders/registry.ts';
 import { nodeSessionFactory } from '../../src/cli/node-ort-session.ts';
 import { goldenImages } from '../support/encoders-golden-images.ts';
+import { cosine } from '../support/cosine.ts';
 
 const root = join(import.meta.dirname, '../..');
 const modelsDir = join(root, 'models');
@@ -16,17 +17,6 @@ interface Golden {
   embeddings: number[][];
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 for (const id of ['fixture-clip', 'fixture-dino']) {
   const entry = getEncoder(id);

@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { buildVitGraph, randomVitWeights, vitParameters, type VitConfig } from '../../src/core/onnx/vit-graph.ts';
 import { transpose2d } from '../../src/core/onnx/graph-ops.ts';
+import { cosine } from '../support/cosine.ts';
 
 const TINY: VitConfig = {
   imageSize: 28,
@@ -34,17 +35,6 @@ async function bytesOf(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return out;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 describe('the q8 ViT graph', () => {
   it('embeds close to the float32 graph of the same weights, and not identically', async () => {
