@@ -15,4 +15,5 @@ export const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   embed: () => import('./commands/embed.ts'),
   'merge-pairs': () => import('./commands/merge-pairs.ts'),
   'fetch-benchmark-images': () => import('./commands/fetch-benchmark-images.ts'),
+  probe: () => import('./commands/probe.ts'),
 };
