@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command.ts';
 import { EncoderRunner, DEFAULT_BATCH_SIZE } from '../../core/encoders/encoder-runner.ts';
@@ -9,6 +9,7 @@ import { encodeEmbeddingsParquet } from '../../core/formats/parquet.ts';
 import type { RgbImage } from '../../core/image.ts';
 import { ingestFile } from '../../core/ingest/index.ts';
 import { nodeSessionFactory } from '../node-ort-session.ts';
+import { listFiles } from '../list-files.ts';
 
 interface IndexImage {
   file: string;
@@ -17,20 +18,6 @@ interface IndexImage {
   height: number;
 }
 
-/** Every non-hidden file under `root`, as sorted forward-slash relative paths. */
-function listFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(root, full).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function parse(argv: string[]) {
   try {

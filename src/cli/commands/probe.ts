@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command.ts';
 import { parseDatasetJson, type MediConfusionDataset, type Option } from '../../core/benchmark/dataset.ts';
@@ -16,6 +16,7 @@ import { DEFAULT_PROMPT_TEMPLATE, probeBenchmark, promptFor, type PairVerdict } 
 import { plural } from '../../core/words.ts';
 import { nodeSessionFactory } from '../node-ort-session.ts';
 import { openNodeTextEncoder } from '../node-text.ts';
+import { listFiles } from '../list-files.ts';
 
 /** The encoders whose registry entry carries a text tower: the only ones a probe can run. */
 const TEXT_ENCODERS = ENCODERS.filter((e) => e.text).map((e) => e.id);
@@ -62,20 +63,6 @@ export interface ProbeFile {
   score: ScoreReport;
 }
 
-/** Every non-hidden file under `root`, as sorted forward-slash relative paths (as a dropped folder lists them). */
-function listFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(root, full).split(sep).join('/'));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function parse(argv: string[]) {
   try {
