@@ -339,6 +339,8 @@ export class ExplorerApp {
     const ok = await this.encoders.load();
     if (!ok) this.banner = this.encoders.problem;
     else if (problem && this.banner === problem) this.banner = '';
+    // The hub's main moved since the stored embeddings were made: said once, naming both commits.
+    if (ok && this.encoders.notice) this.banner = this.encoders.notice;
     return ok;
   }
 

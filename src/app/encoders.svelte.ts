@@ -3,6 +3,7 @@
  * the session names, and the revision keys their embeddings are stored under.
  */
 import { ENCODER_OFFLINE, encoderRevisionKey, findEncoder, offlineSentence, type EncoderDtype } from '../core/encoders/registry.ts';
+import { commitDriftSentence, commitRecordOf, noteCommit, type ResolvedCommit } from '../core/encoders/revision.ts';
 import { messageOf } from '../core/errors.ts';
 import { EncoderClient } from '../workers/encoder.client.svelte.ts';
 import type { SessionState } from './session.svelte.ts';
@@ -28,6 +29,8 @@ export class EncoderPair {
   problem = $state('');
   /** The last load failed for want of a network (the app tries again when it returns). */
   offline = $state(false);
+  /** A sentence when an encoder's branch now resolves to another commit than stored embeddings may come from, or ''. */
+  notice = $state('');
 
   constructor(
     private readonly session: SessionState,
@@ -67,7 +70,27 @@ export class EncoderPair {
     this.problem = [other ? messageOf(other.reason) : '', offlineIds.length ? offlineSentence(offlineIds.map((id) => findEncoder(id)?.label ?? id)) : '']
       .filter(Boolean)
       .join(' ');
+    this.noteCommits();
     return !failed;
+  }
+
+  /** Records the commits the loaded encoders run in the session's ledger, and says when a branch moved (called after each load). */
+  noteCommits(): void {
+    const moved: string[] = [];
+    for (const client of this.both) {
+      const loaded = client.loaded;
+      if (!loaded?.commit) continue;
+      const { ledger, earlier } = noteCommit(this.session.hubCommits, loaded.entry.id, loaded.revisionKey, loaded.commit);
+      this.session.hubCommits = ledger;
+      if (earlier.length) moved.push(commitDriftSentence(loaded.entry, loaded.revisionKey, earlier, loaded.commit));
+    }
+    this.notice = moved.join(' ');
+  }
+
+  /** The commit behind a revision key, as the session file and provenance record it. */
+  commitOf(encoderId: string, revisionKey: string): { commit: ResolvedCommit; earlierCommits?: string[] } {
+    const loaded = this.both.map((c) => c.loaded).find((l) => l?.entry.id === encoderId && l.revisionKey === revisionKey);
+    return commitRecordOf(this.session.hubCommits, encoderId, revisionKey, loaded?.commit);
   }
 
   cancel(): void {

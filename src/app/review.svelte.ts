@@ -56,8 +56,8 @@ export class Review {
       createdAt: new Date().toISOString(),
       thresholds: { clip: s.clipMin, dino: s.dinoMax, floor: s.floor, perImageCap: s.maxPerImage > 0 ? s.maxPerImage : null },
       encoders: [
-        { role: 'clip', id: s.clipEncoderId, revision: keys?.clipRevision ?? '', dtype: s.precision, files: [] },
-        { role: 'dino', id: s.dinoEncoderId, revision: keys?.dinoRevision ?? '', dtype: s.precision, files: [] },
+        { role: 'clip', id: s.clipEncoderId, revision: keys?.clipRevision ?? '', ...this.encoders.commitOf(s.clipEncoderId, keys?.clipRevision ?? ''), dtype: s.precision, files: [] },
+        { role: 'dino', id: s.dinoEncoderId, revision: keys?.dinoRevision ?? '', ...this.encoders.commitOf(s.dinoEncoderId, keys?.dinoRevision ?? ''), dtype: s.precision, files: [] },
       ],
       decisions: decisions.map((d) => {
         const [im1, im2] = [asOption(d.im1Correct), asOption(d.im2Correct)];
@@ -98,7 +98,9 @@ export class Review {
   /** The encoders behind the similarities being exported (null when one is not in the registry). */
   encoderRefs(): { clip: EncoderRef; dino: EncoderRef } | null {
     const keys = this.encoders.keys();
-    return keys ? { clip: { id: keys.clipId, revision: keys.clipRevision }, dino: { id: keys.dinoId, revision: keys.dinoRevision } } : null;
+    if (!keys) return null;
+    const ref = (id: string, revision: string): EncoderRef => ({ id, revision, ...this.encoders.commitOf(id, revision) });
+    return { clip: ref(keys.clipId, keys.clipRevision), dino: ref(keys.dinoId, keys.dinoRevision) };
   }
 
   /**

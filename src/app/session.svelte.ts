@@ -7,6 +7,7 @@
  */
 import { MINING_DEFAULTS, THRESHOLD_PRESETS, roundThreshold, type FilterOptions, type ThresholdPreset } from '../core/mining/index.ts';
 import type { EncoderDtype } from '../core/encoders/registry.ts';
+import { sanitiseLedger, type CommitLedger } from '../core/encoders/revision.ts';
 
 export interface SessionSnapshot {
   clipEncoderId: string;
@@ -24,6 +25,8 @@ export interface SessionSnapshot {
   precision: EncoderDtype;
   keepOriginals: boolean;
   theme: 'system' | 'light' | 'dark';
+  /** The hub commits each encoder revision key loaded on earlier visits, so a branch that moved is said. */
+  hubCommits: CommitLedger;
 }
 
 export const DEFAULT_SESSION: SessionSnapshot = {
@@ -41,6 +44,7 @@ export const DEFAULT_SESSION: SessionSnapshot = {
   precision: 'fp32',
   keepOriginals: false,
   theme: 'system',
+  hubCommits: {},
 };
 
 export interface SettingsBackend {
@@ -82,6 +86,7 @@ export function sanitiseSnapshot(value: unknown): SessionSnapshot {
   str('backendPreference', ['auto', 'webgpu', 'wasm']);
   str('precision', ['fp32', 'fp16', 'q8']);
   str('theme', ['system', 'light', 'dark']);
+  out.hubCommits = sanitiseLedger(v.hubCommits);
   // A stored threshold below the stored floor would ask for pairs that were never kept.
   out.clipMin = Math.max(out.clipMin, out.floor);
   return out;
@@ -102,6 +107,7 @@ export class SessionState {
   precision = $state<EncoderDtype>(DEFAULT_SESSION.precision);
   keepOriginals = $state(DEFAULT_SESSION.keepOriginals);
   theme = $state(DEFAULT_SESSION.theme);
+  hubCommits = $state.raw<CommitLedger>(DEFAULT_SESSION.hubCommits);
 
   /** The preset whose thresholds match exactly, or 'custom'. */
   readonly preset = $derived(
@@ -139,6 +145,7 @@ export class SessionState {
       precision: this.precision,
       keepOriginals: this.keepOriginals,
       theme: this.theme,
+      hubCommits: this.hubCommits,
     };
   }
 

@@ -2,6 +2,8 @@
  * Downloads encoders into a models folder (`models/<id>/`, the self-hosted layout) so an
  * air-gapped site can run them: hub encoders file by file at their pinned revision, BiomedCLIP as
  * its official open_clip checkpoint converted to ONNX (no Python) plus its BiomedBERT tokenizer.
+ * The revision (a branch such as `main`, or a commit) is resolved to its commit first and every
+ * file is fetched at that commit, so a folder never mixes two commits; `source.json` records it.
  * Backs `npm run models`.
  */
 import { createWriteStream } from 'node:fs';
@@ -12,6 +14,16 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { getEncoder, hubFileUrl, type EncoderDtype, type EncoderEntry, type TextTowerEntry } from '../core/encoders/registry.ts';
 import { bertTokenizerFilesFromVocab } from '../core/text/wordpiece-files.ts';
+import {
+  SOURCE_RECORD_FILE,
+  checkServedCommit,
+  commitOf,
+  isCommit,
+  parseRevision,
+  withRevision,
+  type ResolvedCommit,
+  type SourceRecord,
+} from '../core/encoders/revision.ts';
 
 export const BIOMEDCLIP_REPO = 'microsoft/BiomedCLIP-PubMedBERT_256-vit_base_patch16_224';
 export const BIOMEDCLIP_CHECKPOINT = 'open_clip_pytorch_model.bin';
@@ -20,7 +32,11 @@ export interface DownloadOptions {
   host?: string;
   modelsDir: string;
   dtype?: EncoderDtype;
+  /** A branch, tag or commit instead of the registry's revision; for one encoder at a time. */
+  revision?: string;
   onFile?: (file: string, bytes: number) => void;
+  /** Hears the commit an encoder's files were fetched at (40 hex, or 'unknown' from a host that names none). */
+  onCommit?: (id: string, commit: ResolvedCommit) => void;
 }
 
 /** A download the server answered with an error status (404: the repository has no such file). */
@@ -57,7 +73,33 @@ export async function downloadFile(url: string, target: string): Promise<number>
   return size;
 }
 
-/** Copies a hub encoder's config, preprocessor config and ONNX file into `<modelsDir>/<id>/`. */
+/**
+ * The commit the hub resolves `revision` to, from the `X-Repo-Commit` of a HEAD request for
+ * `file`. Redirects are not followed: the hub sends large files from a CDN whose answers carry no
+ * commit, while its own redirect does. Null when the host names none or does not answer (the
+ * download that follows then fails with its own sentence).
+ */
+export async function resolveHubCommit(host: string, repo: string, revision: string, file: string): Promise<string | null> {
+  try {
+    const response = await fetch(hubFileUrl(host, repo, revision, file), { method: 'HEAD', redirect: 'manual' });
+    return commitOf(response.headers);
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves the revision, checks it against a pinned commit, and says at which revision to fetch every file. */
+async function pinToCommit(label: string, host: string, repo: string, revision: string, firstFile: string): Promise<{ commit: ResolvedCommit; fetchAt: string }> {
+  const commit = checkServedCommit(label, revision, await resolveHubCommit(host, repo, revision, firstFile), host);
+  return { commit, fetchAt: isCommit(commit) ? commit : revision };
+}
+
+async function writeSourceRecord(folder: string, record: SourceRecord): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, SOURCE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** Copies a hub encoder's config, preprocessor config and ONNX file into `<modelsDir>/<id>/`, all at one commit. */
 export async function downloadHubEncoder(entry: EncoderEntry, options: DownloadOptions): Promise<string> {
   if (entry.source.kind !== 'hub') throw new Error(`${entry.id} is not a hub encoder.`);
   const dtype = options.dtype ?? 'fp32';
@@ -65,10 +107,14 @@ export async function downloadHubEncoder(entry: EncoderEntry, options: DownloadO
   if (!onnx) throw new Error(`${entry.id} has no ${dtype} weights; choose ${Object.keys(entry.files).join(' or ')}.`);
   const folder = join(options.modelsDir, entry.id);
   const host = options.host ?? 'https://huggingface.co';
+  const { repo, revision } = entry.source;
+  const { commit, fetchAt } = await pinToCommit(entry.label, host, repo, revision, 'config.json');
   for (const file of ['config.json', 'preprocessor_config.json', onnx]) {
-    const bytes = await downloadFile(hubFileUrl(host, entry.source.repo, entry.source.revision, file), join(folder, file));
+    const bytes = await downloadFile(hubFileUrl(host, repo, fetchAt, file), join(folder, file));
     options.onFile?.(file, bytes);
   }
+  await writeSourceRecord(folder, { repo, revision, commit });
+  options.onCommit?.(entry.id, commit);
   return folder;
 }
 
@@ -76,7 +122,9 @@ export async function downloadHubEncoder(entry: EncoderEntry, options: DownloadO
 export async function downloadBiomedClip(options: DownloadOptions): Promise<string> {
   const host = options.host ?? 'https://huggingface.co';
   const cache = join(options.modelsDir, '.downloads', BIOMEDCLIP_CHECKPOINT);
-  const bytes = await downloadFile(hubFileUrl(host, BIOMEDCLIP_REPO, 'main', BIOMEDCLIP_CHECKPOINT), cache);
+  const revision = options.revision ?? 'main';
+  const { commit, fetchAt } = await pinToCommit('BiomedCLIP', host, BIOMEDCLIP_REPO, revision, BIOMEDCLIP_CHECKPOINT);
+  const bytes = await downloadFile(hubFileUrl(host, BIOMEDCLIP_REPO, fetchAt, BIOMEDCLIP_CHECKPOINT), cache);
   options.onFile?.(BIOMEDCLIP_CHECKPOINT, bytes);
   const { convertBiomedClipFile } = await import('./commands/convert-biomedclip.ts');
   const folder = join(options.modelsDir, 'biomedclip');
@@ -84,6 +132,8 @@ export async function downloadBiomedClip(options: DownloadOptions): Promise<stri
   await rm(cache, { force: true });
   const text = getEncoder('biomedclip').text;
   if (summary.text.status === 'converted' && text) await downloadTextTokenizer(text, folder, options);
+  await writeSourceRecord(folder, { repo: BIOMEDCLIP_REPO, revision, commit });
+  options.onCommit?.('biomedclip', commit);
   return folder;
 }
 
@@ -119,11 +169,15 @@ export async function downloadTextTokenizer(tower: TextTowerEntry, folder: strin
 
 /** Downloads each id in turn; returns the folders written. */
 export async function downloadEncoders(ids: readonly string[], options: DownloadOptions): Promise<string[]> {
+  if (options.revision !== undefined && ids.length !== 1) {
+    throw new Error(`--revision names a commit of one repository, but ${ids.length} encoders were given; download them one at a time.`);
+  }
+  const revision = options.revision === undefined ? undefined : parseRevision(options.revision);
   const folders: string[] = [];
   for (const id of ids) {
     const entry = getEncoder(id);
-    if (entry.id === 'biomedclip') folders.push(await downloadBiomedClip(options));
-    else if (entry.source.kind === 'hub') folders.push(await downloadHubEncoder(entry, options));
+    if (entry.id === 'biomedclip') folders.push(await downloadBiomedClip({ ...options, revision }));
+    else if (entry.source.kind === 'hub') folders.push(await downloadHubEncoder(revision === undefined ? entry : withRevision(entry, revision), options));
     else throw new Error(`${id} is made locally, not downloaded: run \`npm run fixtures\` to create it.`);
   }
   return folders;

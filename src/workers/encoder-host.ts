@@ -13,10 +13,7 @@ import { tensorToDisplayRgba } from '../core/preprocess/index.ts';
 import { probeBackend } from './backend-probe.ts';
 import { customSessionFactory, entrySessionFactory, ortWasmPaths, resolveSource, type EncoderLoadOptions } from './encoder-loader.ts';
 import { messageOf } from '../core/errors.ts';
-
-
-
-
+import type { ResolvedCommit } from '../core/encoders/revision.ts';
 
 function sentence(error: unknown): string {
   return messageOf(error);
@@ -34,11 +31,14 @@ export class EncoderWorker {
       if (options.backend === 'webgpu') choice.backend = 'webgpu';
       // fp32 unless the user picked another precision: the backend never lowers it on its own.
       const dtype = options.dtype ?? 'fp32';
+      // A WebGPU -> WASM fallback loads again; the session that runs is the last one to say its commit.
+      let commit: { commit: ResolvedCommit; commitNote: string } | undefined;
       const loadOptions: EncoderLoadOptions = {
         ...options,
         backend: choice.backend,
         dtype,
         onProgress: (p) => report({ status: 'loading', file: p.file, loaded: p.loaded, total: p.total, progress: p.progress }),
+        onCommit: (resolved, note) => (commit = { commit: resolved, commitNote: note }),
       };
       const source = 'custom' in spec ? 'custom' : (await resolveSource(entry, options)).kind;
       const createSession = 'custom' in spec ? customSessionFactory(entry, spec.model, loadOptions) : entrySessionFactory(entry, loadOptions);
@@ -51,7 +51,7 @@ export class EncoderWorker {
         backendLabel: (backend) => (label = backend === choice.backend ? choice.label : `WASM · ${choice.wasmThreads} threads`),
         onStatus: report,
       });
-      return { entry, backend: this.runner.backend, label, source, revisionKey: encoderRevisionKey(entry, dtype) };
+      return { entry, backend: this.runner.backend, label, source, revisionKey: encoderRevisionKey(entry, dtype), ...commit };
     } catch (error) {
       report({ status: 'error', message: sentence(error) });
       throw error;

@@ -10,6 +10,8 @@ import type { EncoderDtype, EncoderEntry, OutputTensor } from '../core/encoders/
 import { configureOrt, createOrtSession, ensureWebGpuAdapter, ort } from './ort-web.ts';
 import { messageOf } from '../core/errors.ts';
 import { ENCODER_OFFLINE, offlineSentence } from '../core/encoders/registry.ts';
+import type { ResolvedCommit } from '../core/encoders/revision.ts';
+import { listenToFetches, noteOf, resolvedCommit, watchHubAnswers } from './hub-commit.ts';
 
 export const DEFAULT_REMOTE_HOST = 'https://huggingface.co';
 export const DEFAULT_LOCAL_MODEL_PATH = '/models/';
@@ -38,6 +40,8 @@ export interface EncoderLoadOptions {
   /** Testing aid: make the WebGPU session fail at load or at its first run. */
   simulateWebGpuFailure?: 'load' | 'run';
   onProgress?: (progress: FileProgress) => void;
+  /** Hears the commit the weights came from (40 hex, or 'unknown') and a sentence saying so, once the model has loaded. */
+  onCommit?: (commit: ResolvedCommit, note: string) => void;
 }
 
 /** Where an entry will be loaded from, decided before any model file is fetched. */
@@ -199,6 +203,7 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
     const transformers = await loadTransformers();
     const { env, Tensor } = transformers;
     env.useBrowserCache = true;
+    listenToFetches(env);
     if (source.kind === 'self-hosted') {
       env.allowLocalModels = true;
       env.allowRemoteModels = false;
@@ -218,6 +223,7 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
     }
     const ModelClass = entry.modelClass === 'CLIPVisionModelWithProjection' ? transformers.CLIPVisionModelWithProjection : transformers.AutoModel;
     let model: Awaited<ReturnType<typeof ModelClass.from_pretrained>>;
+    const watch = source.kind === 'hub' ? watchHubAnswers(entry, source) : null;
     try {
       model = await ModelClass.from_pretrained(source.modelId, {
         revision: source.kind === 'hub' ? source.revision : 'main',
@@ -235,10 +241,23 @@ export function entrySessionFactory(entry: EncoderEntry, options: EncoderLoadOpt
         },
       });
     } catch (error) {
+      // The library may wrap what the fetch threw; the mismatch sentence is said as it is.
+      const mismatch = watch?.mismatch();
+      if (mismatch) throw new EncoderUnavailableError(mismatch.message);
       // "Failed to fetch" is also what a response cut short reads as: ask the host once more.
       if (isNetworkFailure(error) && !(await answers(configUrlOf(source)))) throw new EncoderOfflineError(entry.label);
       throw new EncoderUnavailableError(loadFailureSentence(entry, source, error));
+    } finally {
+      watch?.stop();
     }
+    let commit: ResolvedCommit;
+    try {
+      commit = await resolvedCommit(entry, source, dtype, watch?.served ?? [], env.cacheKey);
+    } catch (error) {
+      await model.dispose();
+      throw error instanceof EncoderUnavailableError ? error : new EncoderUnavailableError(messageOf(error));
+    }
+    options.onCommit?.(commit, noteOf(entry, source, commit));
     const session: EncoderSession = {
       backend,
       async run(pixelValues, dims) {

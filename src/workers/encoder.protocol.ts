@@ -1,6 +1,7 @@
 /** What crosses an encoder worker's boundary, for the page and the tests. */
 import type { Backend, BackendPreference } from '../core/backend.ts';
 import type { CustomEncoderOptions, EncoderDtype, EncoderEntry } from '../core/encoders/registry.ts';
+import type { ResolvedCommit } from '../core/encoders/revision.ts';
 import type { EncoderLoadOptions } from './encoder-loader.ts';
 
 export type { EncoderWorker } from './encoder-host.ts';
@@ -27,6 +28,14 @@ export interface LoadResult {
   source: 'self-hosted' | 'hub' | 'custom';
   /** The revision part of the (sha256, encoderId, revision) embedding key. */
   revisionKey: string;
+  /**
+   * The hub commit the weights came from: 40 hex digits, or 'unknown' when no answer named it
+   * (a self-hosted folder without `source.json`, a mirror without the header). Absent for
+   * custom ONNX files, whose revision key is already the SHA-256 of their bytes.
+   */
+  commit?: ResolvedCommit;
+  /** One sentence saying which commit that is and where it was read, for status lines. */
+  commitNote?: string;
 }
 
 export interface PreviewImage {

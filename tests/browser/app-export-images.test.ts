@@ -78,6 +78,9 @@ describe('the benchmark zip', () => {
     const zip = readBenchmarkZip(new Uint8Array(await blobs.at(-1)!.arrayBuffer()));
     const localOf = new Map(Object.entries(zip.provenance!.images).map(([local, entry]) => [entry.sha256, Number(local)]));
     expect(Object.fromEntries(Object.values(zip.provenance!.images).map((e) => [e.sha256, e.source]))).toEqual({ [png]: 'converted', [dicom]: 'converted', [notKept]: 'thumbnail' });
+    // The fixture folders record no hub commit: the export says unknown, and so does the session file.
+    expect(zip.provenance!.encoders.clip).toEqual({ id: 'fixture-clip', revision: 'self-hosted:fixture-clip@fixture-v1', commit: 'unknown' });
+    expect((await app.review.sessionFile()).encoders.map((e) => e.commit)).toEqual(['unknown', 'unknown']);
 
     const wide = await decoded(zip.images.get(localOf.get(png)!)!);
     expect([wide.width, wide.height]).toEqual([320, 200]);

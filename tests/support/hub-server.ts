@@ -3,9 +3,15 @@
  * on 127.0.0.1, logs every request, and injects faults (404, 500, truncated or slow bodies) on
  * demand. Browser tests reach it cross-origin, so it answers with CORS and CORP headers.
  *
+ * Every file answer carries `X-Repo-Commit`, as the hub's do: the commit itself when the URL names
+ * one, the commit a branch points at when it names a branch (`main` -> `revision` unless told
+ * otherwise).
+ *
  * Control endpoints (not logged): `GET /__hub/requests` -> JSON log, `POST /__hub/reset` clears
- * the log and faults, `POST /__hub/fault?file=<suffix>&mode=<404|500|truncated|slow>` adds a fault
- * for every file whose path ends with `file`.
+ * the log, faults and commit override, `POST /__hub/fault?file=<suffix>&mode=<404|500|truncated|slow>` adds a fault
+ * for every file whose path ends with `file`, `POST /__hub/commit?value=<40 hex|none>` answers every
+ * file with that commit instead (a branch that moved, a host that serves the wrong commit) or with
+ * no commit header at all (a mirror that sends none).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -23,8 +29,10 @@ export interface HubRequest {
 export interface HubServerOptions {
   /** repo id (e.g. `test-org/fixture-clip`) -> folder served for it. */
   repos: Record<string, string>;
-  /** The one revision that exists; any other answers 404 like the hub does. */
+  /** The one commit that exists (40 hex); any other revision answers 404 like the hub does. */
   revision: string;
+  /** Branch name -> the commit it points at; `{ main: revision }` unless given. */
+  branches?: Record<string, string>;
   /** Delay per chunk of a `slow` response, in ms. */
   slowChunkDelayMs?: number;
 }
@@ -32,6 +40,8 @@ export interface HubServerOptions {
 export interface HubServer {
   url: string;
   requests: HubRequest[];
+  /** Answers every file with `commit` (null: no commit header; undefined: the true commit again). */
+  answerCommit(commit: string | null | undefined): void;
   close(): Promise<void>;
 }
 
@@ -41,13 +51,16 @@ const corsHeaders = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': '*',
   'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
-  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Content-Type, ETag',
+  'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Content-Type, ETag, X-Repo-Commit',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
   const requests: HubRequest[] = [];
   const faults = new Map<string, HubFault>();
+  const branches = options.branches ?? { main: options.revision };
+  /** undefined: answer the true commit; null: send no commit header. */
+  let commitOverride: string | null | undefined;
   const slowDelay = options.slowChunkDelayMs ?? 40;
 
   const finish = (req: IncomingMessage, res: ServerResponse, status: number, body?: string) => {
@@ -72,10 +85,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       if (url.pathname === '/__hub/reset') {
         requests.length = 0;
         faults.clear();
+        commitOverride = undefined;
         return send({ ok: true });
       }
       if (url.pathname === '/__hub/fault') {
         faults.set(url.searchParams.get('file') ?? '', (url.searchParams.get('mode') ?? '404') as HubFault);
+        return send({ ok: true });
+      }
+      if (url.pathname === '/__hub/commit') {
+        const value = url.searchParams.get('value') ?? '';
+        commitOverride = value === 'none' ? null : value;
         return send({ ok: true });
       }
       res.writeHead(404, corsHeaders);
@@ -85,7 +104,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     const match = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(decodeURIComponent(url.pathname));
     const root = match ? options.repos[match[1]] : undefined;
     if (!match || !root) return finish(req, res, 404, 'Repository not found');
-    if (match[2] !== options.revision) return finish(req, res, 404, 'Revision not found');
+    const commit = match[2] === options.revision ? options.revision : branches[match[2]];
+    if (!commit) return finish(req, res, 404, 'Revision not found');
     const base = resolve(root);
     const file = resolve(base, match[3]);
     if (!file.startsWith(base + sep) || !existsSync(file) || statSync(file).isDirectory()) return finish(req, res, 404, 'Entry not found');
@@ -99,6 +119,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       'Content-Type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
       'Content-Length': String(bytes.length),
       ETag: `"${bytes.length}"`,
+      ...(commitOverride === null ? {} : { 'X-Repo-Commit': commitOverride ?? commit }),
     });
     if (req.method === 'HEAD') return res.end();
     if (fault === 'truncated') {
@@ -128,6 +149,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    answerCommit: (commit) => (commitOverride = commit),
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }

@@ -200,4 +200,30 @@ describe('session file', () => {
     const swapped = JSON.stringify({ ...session, decisions: [{ a: sha(2), b: sha(1), status: 'accept' }] });
     expect(() => parseSessionJson(swapped)).toThrow(/decisions\.0\.b: expected "a" to be the smaller hash/);
   });
+
+  it('carries the hub commit of each encoder, and the earlier ones of a branch that moved', () => {
+    const commitA = 'a'.repeat(40);
+    const commitB = '0123456789abcdef0123456789abcdef01234567';
+    const pinned: SessionInput = {
+      ...session,
+      encoders: [
+        { role: 'clip', id: 'biomedclip', revision: 'self-hosted:biomedclip@x', commit: 'unknown', files: [] },
+        { role: 'dino', id: 'dinov2-small', revision: 'hub:onnx-community/dinov2-small@main', commit: commitB, earlierCommits: [commitA], dtype: 'fp32', files: [] },
+      ],
+    };
+    const parsed = parseSessionJson(sessionToJson(pinned));
+    expect(parsed.encoders.map((e) => [e.commit, e.earlierCommits])).toEqual([
+      ['unknown', undefined],
+      [commitB, [commitA]],
+    ]);
+    expect(parseSessionJson(sessionToJson(parsed))).toEqual(parsed);
+    // Files written before commits were recorded still read.
+    expect(parseSessionJson(sessionToJson(session)).encoders[0].commit).toBeUndefined();
+    const bad = (commit: string) => () => parseSessionJson(JSON.stringify({ ...pinned, encoders: [{ ...pinned.encoders[1], commit }] }));
+    expect(bad('main')).toThrow(/encoders\.0\.commit: expected a hub commit \(40 lower-case hex digits\) or "unknown"/);
+    expect(bad(commitA.toUpperCase())).toThrow(/encoders\.0\.commit/);
+    expect(() => parseSessionJson(JSON.stringify({ ...pinned, encoders: [{ ...pinned.encoders[1], earlierCommits: ['abc'] }] }))).toThrow(
+      /encoders\.0\.earlierCommits\.0: expected a hub commit/,
+    );
+  });
 });

@@ -41,4 +41,18 @@ describe('provenance.json', () => {
     expect(() => parseProvenance(JSON.stringify({ ...provenance, encoders: { clip: { id: 'x' } } }))).toThrow(/encoders\.clip: expected/);
     expect(() => parseProvenance('not json')).toThrow(/is not valid JSON/);
   });
+
+  it('reads back the hub commits of the encoders, and names a bad one', () => {
+    const commit = '0123456789abcdef0123456789abcdef01234567';
+    const pinned: ExportProvenance = {
+      ...provenance,
+      encoders: { clip: { id: 'biomedclip', revision: 'abc', commit: 'unknown' }, dino: { id: 'dinov2-small', revision: 'def', commit, earlierCommits: ['a'.repeat(40)] } },
+    };
+    expect(parseProvenance(provenanceToJson(pinned))).toEqual(pinned);
+    // Exports made before commits were recorded have none, and read as before.
+    expect(parseProvenance(provenanceToJson(provenance)).encoders.clip).toEqual({ id: 'biomedclip', revision: 'abc' });
+    const bad = (dino: unknown) => () => parseProvenance(JSON.stringify({ ...pinned, encoders: { ...pinned.encoders, dino } }));
+    expect(bad({ id: 'd', revision: 'r', commit: 'main' })).toThrow(/encoders\.dino\.commit: expected a hub commit \(40 lower-case hex digits\) or "unknown"/);
+    expect(bad({ id: 'd', revision: 'r', earlierCommits: 'x' })).toThrow(/encoders\.dino\.earlierCommits: expected a list of hub commits/);
+  });
 });

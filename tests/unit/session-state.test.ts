@@ -33,4 +33,17 @@ describe('session state', () => {
     await b.restore(backend);
     expect([b.clipMin, b.dinoMax]).toEqual([0.92, 0.7]);
   });
+
+  it('keeps the hub commits seen per revision key across a reload, dropping malformed ones', async () => {
+    const saved = new Map<string, unknown>();
+    const backend = { load: async (k: string) => saved.get(k), save: async (k: string, v: unknown) => void saved.set(k, v) };
+    const a = new SessionState();
+    a.hubCommits = { 'dinov2-small hub:onnx-community/dinov2-small@main': ['a'.repeat(40)] };
+    a.scheduleSave(backend, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const b = new SessionState();
+    await b.restore(backend);
+    expect(b.hubCommits).toEqual(a.hubCommits);
+    expect(sanitiseSnapshot({ hubCommits: { k: ['main', 'b'.repeat(40)], j: 'x' } }).hubCommits).toEqual({ k: ['b'.repeat(40)] });
+  });
 });

@@ -7,6 +7,7 @@
  * instead of adding a copy that would pair with its own original.
  */
 import { ImportError } from './errors.ts';
+import { UNKNOWN_COMMIT, isCommit } from '../encoders/revision.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
 export const PROVENANCE_FORMAT = 'mediconfusion-explorer-export';
@@ -16,7 +17,12 @@ export type ExportedImageSource = 'original' | 'converted' | 'thumbnail';
 
 export interface EncoderRef {
   id: string;
+  /** The revision key the embeddings are stored under (`hub:<repo>@<revision>`, …). */
   revision: string;
+  /** The hub commit the weights came from, or 'unknown'; absent in exports made before it was recorded. */
+  commit?: string;
+  /** Other commits embeddings under the same key came from (the branch moved between visits). */
+  earlierCommits?: string[];
 }
 
 export interface ExportProvenance {
@@ -39,7 +45,20 @@ function encoderRef(value: unknown, file: string, field: string): EncoderRef {
   if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || typeof ref.revision !== 'string') {
     throw new ImportError(file, field, 'expected {"id": "…", "revision": "…"}.');
   }
-  return { id: ref.id, revision: ref.revision };
+  const out: EncoderRef = { id: ref.id, revision: ref.revision };
+  if (ref.commit !== undefined) {
+    if (typeof ref.commit !== 'string' || (ref.commit !== UNKNOWN_COMMIT && !isCommit(ref.commit))) {
+      throw new ImportError(file, `${field}.commit`, 'expected a hub commit (40 lower-case hex digits) or "unknown".');
+    }
+    out.commit = ref.commit;
+  }
+  if (ref.earlierCommits !== undefined) {
+    if (!Array.isArray(ref.earlierCommits) || !ref.earlierCommits.every((c) => typeof c === 'string' && isCommit(c))) {
+      throw new ImportError(file, `${field}.earlierCommits`, 'expected a list of hub commits (40 lower-case hex digits).');
+    }
+    out.earlierCommits = [...ref.earlierCommits];
+  }
+  return out;
 }
 
 /** Reads a provenance file back; throws an ImportError naming the first bad field. */

@@ -1,8 +1,8 @@
 /**
  * The session file: what someone needs to reproduce or continue a review elsewhere — the
- * thresholds, the encoders (id, revision, hashes of the model files) and every decision, keyed by
- * the unordered pair of image SHA-256 hashes so decisions survive threshold changes. It holds
- * neither pixels nor file names.
+ * thresholds, the encoders (id, revision key, the hub commit the weights came from, hashes of the
+ * model files) and every decision, keyed by the unordered pair of image SHA-256 hashes so
+ * decisions survive threshold changes. It holds neither pixels nor file names.
  */
 import { z } from 'zod';
 import { importErrorFromZod, parseJsonText } from './errors.ts';
@@ -17,6 +17,7 @@ const sha256 = z.string({ error: 'expected a SHA-256 (64 hex digits)' }).regex(/
   error: 'expected a SHA-256 (64 lower-case hex digits)',
 });
 const option = z.enum(['A', 'B'], { error: 'expected "A" or "B"' }).nullable();
+const commit = z.string({ error: 'expected a hub commit (text)' }).regex(/^[0-9a-f]{40}$/, { error: 'expected a hub commit (40 lower-case hex digits)' });
 const threshold = z.number({ error: 'expected a similarity threshold (a number between -1 and 1)' }).min(-1).max(1);
 
 const encoderSchema = z.object({
@@ -24,6 +25,16 @@ const encoderSchema = z.object({
   id: z.string({ error: 'expected the encoder id (text)' }).min(1, { error: 'expected the encoder id (non-empty text)' }),
   revision: z.string({ error: 'expected the encoder revision (text)' }),
   dtype: z.string({ error: 'expected the dtype (text)' }).optional(),
+  /**
+   * The hub commit the weights came from ("unknown" when no answer named it: a self-hosted copy
+   * that records none, a mirror without the header). Absent in files written before it existed.
+   */
+  commit: z
+    .string({ error: 'expected a hub commit (text)' })
+    .regex(/^([0-9a-f]{40}|unknown)$/, { error: 'expected a hub commit (40 lower-case hex digits) or "unknown"' })
+    .optional(),
+  /** Other commits that embeddings under the same revision key were made from on earlier visits (the branch moved). */
+  earlierCommits: z.array(commit, { error: 'expected a list of hub commits' }).optional(),
   files: z.array(
     z.object({
       path: z.string({ error: 'expected the model file path (text)' }),
